@@ -1,0 +1,1 @@
+"""Core behaviour registered through the same hooks as external plugins."""

@@ -1,0 +1,59 @@
+"""Deleting resources: the cascade down, the clean-up of empty parents, the changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .enums import ChangeType, ResourceLevel
+from .errors import DonjonError, ErrorCode
+from .index import DeleteResult, IndexTransaction
+from .types import Change
+
+if TYPE_CHECKING:
+    from .server import Server
+
+__all__ = ["delete_in_transaction", "delete_resource"]
+
+
+def delete_in_transaction(tx: IndexTransaction, internal_id: int, now: str) -> tuple[DeleteResult, list[Change]]:
+    """Delete a resource, its descendants and its ancestors left empty; log one Deleted change each."""
+    result = tx.delete(internal_id)
+    changes = []
+    for resource in result.deleted:
+        seq = tx.log_change(ChangeType.Deleted, resource.level, resource.public_id, now)
+        changes.append(
+            Change(
+                seq=seq,
+                change_type=ChangeType.Deleted,
+                level=resource.level,
+                resource_id=resource.public_id,
+                path=f"/{resource.level.plural}/{resource.public_id}",
+                date=now,
+            )
+        )
+    return result, changes
+
+
+def delete_resource(server: Server, level: ResourceLevel, public_id: str) -> dict[str, Any]:
+    """``DELETE /{level}/{id}``: returns Orthanc's ``{"RemainingAncestor": ...}`` answer.
+
+    Raises:
+        DonjonError: ``UnknownResource`` when no such resource exists at that level.
+    """
+    now = server.now()
+    with server.index.write() as tx:
+        found = tx.lookup(public_id, level)
+        if found is None:
+            raise DonjonError(ErrorCode.UnknownResource, f"no {level.title.lower()} {public_id}")
+        result, changes = delete_in_transaction(tx, found.internal_id, now)
+    server.after_delete(result, changes)
+    ancestor = result.remaining_ancestor
+    if ancestor is None:
+        return {"RemainingAncestor": None}
+    return {
+        "RemainingAncestor": {
+            "ID": ancestor.public_id,
+            "Path": f"/{ancestor.level.plural}/{ancestor.public_id}",
+            "Type": ancestor.level.title,
+        }
+    }

@@ -1,0 +1,1 @@
+"""DICOM file handling and network services."""

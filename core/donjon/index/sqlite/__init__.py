@@ -1,0 +1,7 @@
+"""The built-in SQLite index (WAL, one writer, many readers)."""
+
+from __future__ import annotations
+
+from .backend import SqliteIndex
+
+__all__ = ["SqliteIndex"]

@@ -1,0 +1,14 @@
+"""The Orthanc REST API of the core, as litestar route handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["core_routers"]
+
+
+def core_routers() -> list[Any]:
+    """Every route handler of the core REST API."""
+    from . import instances, resources, system
+
+    return [*system.ROUTES, *resources.ROUTES, *instances.ROUTES]

@@ -1,0 +1,36 @@
+"""The HTTP application: every plugin's routes behind one error handler (and one guard)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from ..server import Server
+from .deps import SIGNATURE_NAMESPACE
+from .errors import exception_handlers
+
+__all__ = ["build_app"]
+
+
+def build_app(server: Server) -> Litestar:
+    """The litestar application serving every route contributed through ``donjon_routes``."""
+    handlers: list[Any] = []
+    for contributed in server.plugins.collect("donjon_routes", server=server):
+        handlers.extend(contributed)
+
+    def provide_server() -> Server:
+        return server
+
+    return Litestar(
+        route_handlers=handlers,
+        dependencies={"server": Provide(provide_server, sync_to_thread=False)},
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        state=State({"server": server}),
+        signature_namespace=SIGNATURE_NAMESPACE,
+        openapi_config=None,
+        request_max_body_size=None,
+        debug=False,
+    )

@@ -1,0 +1,93 @@
+"""The built-in storage area: one file per attachment under ``StorageDirectory``.
+
+Orthanc's layout (Book, ``faq/orthanc-storage.rst``): the first two hexadecimal
+characters of the UUID name the first folder, the next two the second, and the
+file is named by the UUID, so an Orthanc storage folder can be reused as is.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+from pathlib import Path
+
+from ..enums import FileContentType
+from ..errors import DonjonError, ErrorCode
+
+__all__ = ["FilesystemStorage"]
+
+log = logging.getLogger(__name__)
+
+
+class FilesystemStorage:
+    """Attachments as files (``StorageDirectory``), written atomically.
+
+    Args:
+        root: The storage folder, created if missing.
+        sync: Flush each file to disk before returning (``SyncStorageArea``).
+    """
+
+    def __init__(self, root: str | os.PathLike[str], *, sync: bool = True) -> None:
+        self.root = Path(root)
+        self.sync = sync
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except FileExistsError as exc:
+            raise DonjonError(ErrorCode.DirectoryOverFile, f"{self.root} is a file, not a folder") from exc
+        except OSError as exc:
+            raise DonjonError(ErrorCode.MakeDirectory, f"cannot create the storage folder {self.root}: {exc}") from exc
+
+    def path(self, uuid: str) -> Path:
+        """Where the attachment ``uuid`` lives."""
+        if len(uuid) < 4 or "/" in uuid or "\\" in uuid or uuid.startswith("."):
+            raise DonjonError(ErrorCode.ParameterOutOfRange, f"bad attachment UUID {uuid!r}")
+        return self.root / uuid[0:2] / uuid[2:4] / uuid
+
+    def write(self, uuid: str, data: bytes, content_type: FileContentType | int) -> None:
+        target = self.path(uuid)
+        tmp = target.with_name(f".{uuid}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                f.write(data)
+                if self.sync:
+                    f.flush()
+                    os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            code = ErrorCode.FullStorage if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ErrorCode.FileStorageCannotWrite
+            raise DonjonError(code, f"cannot write attachment {uuid} to {self.root}: {exc.strerror}") from exc
+
+    def read(self, uuid: str, content_type: FileContentType | int, start: int = 0, end: int | None = None) -> bytes:
+        try:
+            with open(self.path(uuid), "rb") as f:
+                if start:
+                    f.seek(start)
+                return f.read() if end is None else f.read(max(0, end - start))
+        except FileNotFoundError as exc:
+            raise DonjonError(ErrorCode.InexistentFile, f"attachment {uuid} is missing from the storage area") from exc
+        except OSError as exc:
+            raise DonjonError(ErrorCode.StorageAreaPlugin, f"cannot read attachment {uuid}: {exc.strerror}") from exc
+
+    def remove(self, uuid: str, content_type: FileContentType | int) -> None:
+        path = self.path(uuid)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            log.warning("cannot remove attachment %s: %s", uuid, exc.strerror)
+            return
+        for folder in (path.parent, path.parent.parent):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+    def exists(self, uuid: str, content_type: FileContentType | int) -> bool:
+        return self.path(uuid).is_file()
+
+    def uuids(self) -> list[str]:
+        return [p.name for p in self.root.glob("??/??/*") if p.is_file() and not p.name.startswith(".")]

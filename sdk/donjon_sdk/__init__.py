@@ -1,0 +1,46 @@
+"""The stable surface for Donjon plugin authors.
+
+Plugins import from here only; everything else in ``donjon`` may change between
+versions. ``__all__`` is snapshotted by the test suite: additions are free,
+removals go through a deprecation.
+"""
+
+from __future__ import annotations
+
+from donjon.config import Config
+from donjon.dicom.header import ParsedInstance as IncomingInstance
+from donjon.enums import ChangeType, FileContentType, MetadataType, OriginKind, ResourceLevel, StoreStatus
+from donjon.errors import DonjonError, ErrorCode
+from donjon.hookspecs import hookimpl
+from donjon.index import IndexBackend, IndexTransaction
+from donjon.server import Server
+from donjon.stash import StashKey
+from donjon.storage import StorageArea
+from donjon.types import Change, Identity, Origin, PluginInfo, Refusal, StoredInstance
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Change",
+    "ChangeType",
+    "Config",
+    "DonjonError",
+    "ErrorCode",
+    "FileContentType",
+    "Identity",
+    "IncomingInstance",
+    "IndexBackend",
+    "IndexTransaction",
+    "MetadataType",
+    "Origin",
+    "OriginKind",
+    "PluginInfo",
+    "Refusal",
+    "ResourceLevel",
+    "Server",
+    "StashKey",
+    "StorageArea",
+    "StoreStatus",
+    "StoredInstance",
+    "hookimpl",
+]
