@@ -5,6 +5,7 @@
 - ``dicom_factory``: synthetic DICOM files.
 - ``dicom_samples``: pydicom's sample files by name.
 - ``dcmtk``: DCMTK's command-line peers.
+- ``orthanc_oracle``: a factory starting Debian's Orthanc 1.10.1 for differential tests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from .testing import Dcmtk, DicomFactory, DonjonHandle, start_server
+from .testing.oracle import OrthancOracle, orthanc_binary, start_orthanc
 
 
 @pytest.fixture
@@ -55,3 +57,21 @@ def dicom_samples() -> Callable[[str], bytes]:
 @pytest.fixture(scope="session")
 def dcmtk() -> Dcmtk:
     return Dcmtk()
+
+
+@pytest.fixture
+def orthanc_oracle(tmp_path: Path) -> Iterator[Callable[..., OrthancOracle]]:
+    """``orthanc_oracle(config=None, plugins=None)`` starts Debian's Orthanc; stopped at teardown."""
+    if orthanc_binary() is None:
+        pytest.skip("Debian's Orthanc is not installed: `make test` installs it (scripts/install-test-deps.sh)")
+    oracles: list[OrthancOracle] = []
+    counter = itertools.count()
+
+    def factory(config: dict[str, Any] | None = None, *, plugins: list[str] | None = None) -> OrthancOracle:
+        oracle = start_orthanc(tmp_path / f"orthanc{next(counter)}", config, plugins=plugins)
+        oracles.append(oracle)
+        return oracle
+
+    yield factory
+    for oracle in oracles:
+        oracle.stop()

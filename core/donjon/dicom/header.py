@@ -44,17 +44,32 @@ class ParsedInstance(msgspec.Struct, kw_only=True):
 def read_dataset(data: bytes, *, stop_before_pixels: bool = False) -> Dataset:
     """Parse DICOM bytes with pydicom, the way every route of Donjon does.
 
+    Like DCMTK in Orthanc, a file without preamble and meta header is read as a bare
+    dataset; its transfer syntax is inferred from the encoding pydicom detected.
+
     Raises:
         DonjonError: ``BadFileFormat`` when the bytes are not a DICOM file.
     """
     try:
-        ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop_before_pixels, force=False)
-    except (InvalidDicomError, EOFError, ValueError, TypeError, KeyError, IndexError, OSError, AttributeError) as exc:
-        raise DonjonError(ErrorCode.BadFileFormat, f"not a DICOM file: {exc}") from exc
+        try:
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop_before_pixels, force=False)
+        except InvalidDicomError:
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop_before_pixels, force=True)
+            if len(ds) == 0:
+                raise DonjonError(ErrorCode.BadFileFormat, "not a DICOM file: no DICM prefix and no readable dataset") from None
+        if "TransferSyntaxUID" not in ds.file_meta:
+            implicit, little = ds.original_encoding
+            if implicit is None:
+                raise DonjonError(ErrorCode.BadFileFormat, "not a DICOM file: cannot tell its transfer syntax")
+            ds.file_meta.TransferSyntaxUID = (
+                "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1" if little else "1.2.840.10008.1.2.2"
+            )
+        for _elem in ds:  # pydicom parses lazily: walk once so that garbage fails here
+            pass
+    except DonjonError:
+        raise
     except Exception as exc:  # pydicom raises a wide variety on garbage input
         raise DonjonError(ErrorCode.BadFileFormat, f"not a DICOM file: {type(exc).__name__}: {exc}") from exc
-    if "TransferSyntaxUID" not in ds.file_meta:
-        raise DonjonError(ErrorCode.BadFileFormat, "no TransferSyntaxUID in the file meta information")
     return ds
 
 
