@@ -17,7 +17,7 @@ import uvicorn
 
 from .dicom.scp import DicomServer
 from .errors import DonjonError, ErrorCode
-from .rest.app import build_app
+from .rest.app import build_asgi
 
 if TYPE_CHECKING:
     from .server import Server
@@ -79,13 +79,18 @@ class Runner:
         self.server.http_port = sock.getsockname()[1]
         cfg = self.server.config.core
         config = uvicorn.Config(
-            build_app(self.server),
+            build_asgi(self.server),
             log_config=None,
             access_log=False,
             lifespan="off",
             timeout_keep_alive=5 if cfg.keep_alive else 0,
             server_header=False,
         )
+        if cfg.ssl_enabled:
+            from .security.tls import server_ssl_context
+
+            config.load()
+            config.ssl = server_ssl_context(cfg)  # SslMinimumProtocolVersion and client certificates
         self._uvicorn = uvicorn.Server(config)
         uv = self._uvicorn
         # uvicorn runs off the main thread, so it leaves signals to the CLI (request_stop).

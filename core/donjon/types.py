@@ -6,7 +6,7 @@ import msgspec
 
 from .enums import ChangeType, OriginKind, ResourceLevel
 
-__all__ = ["Change", "Identity", "Origin", "PluginInfo", "Refusal", "StoredInstance"]
+__all__ = ["Change", "HttpRequest", "Identity", "Origin", "PluginInfo", "Refusal", "StoredInstance"]
 
 
 class Origin(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,6 +48,26 @@ class Identity(msgspec.Struct, frozen=True, kw_only=True):
 
     username: str = ""
     groups: tuple[str, ...] = ()
+
+
+class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """What the HTTP guard knows of a request before routing (given to the auth hooks).
+
+    Attributes:
+        method: ``GET``, ``POST``...
+        path: The URI path, without the query string.
+        query: The raw query string.
+        headers: Header names in lower case → values (the last one wins).
+        remote_ip: The client's IP address.
+        client_certificate: The subject of a verified client certificate, if any.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
+    remote_ip: str = ""
+    client_certificate: str = ""
 
 
 class Change(msgspec.Struct, frozen=True, kw_only=True):

@@ -57,6 +57,9 @@ class CoreConfig(msgspec.Struct, rename="pascal", kw_only=True, forbid_unknown_f
     ssl_trusted_client_certificates: Annotated[str, _d("Path to the trusted client certificates (PEM).")] = "trustedClientCertificates.pem"
     authentication_enabled: Annotated[bool | None, _d("Whether HTTP Basic authentication is required; when absent, it is on exactly when remote access is allowed.")] = None
     registered_users: Annotated[dict[str, str], _d("The list of the registered users who can access the REST API (HTTP Basic).")] = field(default_factory=dict)
+    user_rights: Annotated[dict[str, list[str]], _d("Donjon: the HTTP methods each registered user may use, e.g. {\"alice\": [\"GET\"]}; users not listed may use every method.")] = field(default_factory=dict)
+    audit_log_enabled: Annotated[bool, _d("Donjon: write an audit trail of HTTP requests (user, IP, method, path, resource IDs, status).")] = False
+    audit_log_path: Annotated[str, _d("Donjon: the file of the audit trail (JSON lines), relative to the current folder.")] = "audit.log"
     http_request_timeout: Annotated[int, _d("Timeout of an incoming HTTP request, in seconds.")] = 30
     keep_alive: Annotated[bool, _d("Enable the HTTP keep-alive.")] = True
     tcp_no_delay: Annotated[bool, _d("Set TCP_NODELAY on the sockets of the HTTP server.")] = True

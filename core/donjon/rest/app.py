@@ -12,7 +12,7 @@ from ..server import Server
 from .deps import SIGNATURE_NAMESPACE
 from .errors import exception_handlers
 
-__all__ = ["build_app"]
+__all__ = ["build_app", "build_asgi"]
 
 
 def build_app(server: Server) -> Litestar:
@@ -24,8 +24,15 @@ def build_app(server: Server) -> Litestar:
     def provide_server() -> Server:
         return server
 
-    return Litestar(
+    compression = None
+    if server.config.core.http_compression_enabled:
+        from litestar.config.compression import CompressionConfig
+
+        # Orthanc compresses answers with gzip when the client accepts it.
+        compression = CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6)
+    app = Litestar(
         route_handlers=handlers,
+        compression_config=compression,
         dependencies={"server": Provide(provide_server, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         state=State({"server": server}),
@@ -34,3 +41,12 @@ def build_app(server: Server) -> Litestar:
         request_max_body_size=None,
         debug=False,
     )
+    server.http_app = app  # type: ignore[attr-defined]
+    return app
+
+
+def build_asgi(server: Server) -> Any:
+    """The application as served: the litestar app behind the HTTP guard (issue 7)."""
+    from ..security import HttpGuard
+
+    return HttpGuard(build_app(server), server)
