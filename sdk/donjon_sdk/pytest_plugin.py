@@ -26,8 +26,15 @@ def donjon_server(tmp_path: Path) -> Iterator[Callable[..., DonjonHandle]]:
     handles: list[DonjonHandle] = []
     counter = itertools.count()
 
-    def factory(config: dict[str, Any] | None = None, *, plugins: list[Any] | None = None, entry_points: list[str] | None = None, mode: str = "inprocess") -> DonjonHandle:
-        handle = start_server(tmp_path / f"server{next(counter)}", config, plugins=plugins, entry_points=entry_points, mode=mode)
+    def factory(
+        config: dict[str, Any] | None = None,
+        *,
+        plugins: list[Any] | None = None,
+        entry_points: list[str] | None = None,
+        mode: str = "inprocess",
+        host: str = "127.0.0.1",
+    ) -> DonjonHandle:
+        handle = start_server(tmp_path / f"server{next(counter)}", config, plugins=plugins, entry_points=entry_points, mode=mode, host=host)
         handles.append(handle)
         return handle
 

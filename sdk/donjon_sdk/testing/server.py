@@ -42,8 +42,11 @@ class DonjonHandle:
         folder: Its temporary folder (storage, index, configuration file).
     """
 
-    def __init__(self, folder: Path, config: dict[str, Any], mode: str, plugins: list[Any], entry_points: list[str] | None) -> None:
+    def __init__(
+        self, folder: Path, config: dict[str, Any], mode: str, plugins: list[Any], entry_points: list[str] | None, host: str = "127.0.0.1"
+    ) -> None:
         self.folder = folder
+        self.host = host
         self.config = config
         self.mode = mode
         self.plugins = plugins
@@ -84,7 +87,7 @@ class DonjonHandle:
         from donjon.runner import Runner
 
         server = create_server(raw_config=self.config, plugins=list(self.plugins), discover=True, only=list(self.entry_points or []))
-        self.runner = Runner(server, host="127.0.0.1", http_port=0, dicom_port=0)
+        self.runner = Runner(server, host=self.host, http_port=0, dicom_port=0)
         self.runner.start()
         self.http_port = server.http_port or 0
         self.dicom_port = server.dicom_port or 0
@@ -99,7 +102,7 @@ class DonjonHandle:
         env["DONJON_PLUGINS"] = ",".join(self.entry_points or []) or "-"
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "donjon", str(config_path), "--host", "127.0.0.1", "--verbose"],
+            [sys.executable, "-m", "donjon", str(config_path), "--host", self.host, "--verbose"],
             cwd=self.folder,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -154,6 +157,7 @@ def start_server(
     plugins: list[Any] | None = None,
     entry_points: list[str] | None = None,
     mode: str = "inprocess",
+    host: str = "127.0.0.1",
 ) -> DonjonHandle:
     """Start a server whose storage and index live in ``folder``.
 
@@ -163,6 +167,7 @@ def start_server(
         plugins: Plugin objects to register (in-process mode).
         entry_points: IDs of installed ``donjon`` entry points to load (others are not).
         mode: ``"inprocess"`` or ``"process"``.
+        host: The interface to listen on (``0.0.0.0`` for tests with remote peers).
     """
     folder.mkdir(parents=True, exist_ok=True)
     cfg: dict[str, Any] = {
@@ -172,5 +177,5 @@ def start_server(
         "StableAge": 2,
     }
     cfg.update(config or {})
-    handle = DonjonHandle(folder, cfg, mode, plugins or [], entry_points)
+    handle = DonjonHandle(folder, cfg, mode, plugins or [], entry_points, host)
     return handle.start()
