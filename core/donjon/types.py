@@ -100,3 +100,6 @@ class PluginInfo(msgspec.Struct, frozen=True, kw_only=True):
     description: str = ""
     version: str = ""
     explorer_js: str = ""
+    #: The plugin's own page, relative to ``/plugins/{id}`` as Orthanc gives it
+    #: (``"../app/plugin-serve-folders.html"``); empty for none (no ``RootUri`` key).
+    root_uri: str = ""

@@ -13,6 +13,7 @@ from donjon.enums import ChangeType, FileContentType, MetadataType, OriginKind, 
 from donjon.errors import DonjonError, ErrorCode
 from donjon.hookspecs import hookimpl
 from donjon.index import IndexBackend, IndexTransaction
+from donjon.rest.deps import FromPath, FromQuery, ServerDep
 from donjon.server import Server
 from donjon.stash import StashKey
 from donjon.storage import StorageArea
@@ -27,6 +28,8 @@ __all__ = [
     "DonjonError",
     "ErrorCode",
     "FileContentType",
+    "FromPath",
+    "FromQuery",
     "Identity",
     "IncomingInstance",
     "IndexBackend",
@@ -38,6 +41,7 @@ __all__ = [
     "Refusal",
     "ResourceLevel",
     "Server",
+    "ServerDep",
     "StashKey",
     "StorageArea",
     "StoreStatus",

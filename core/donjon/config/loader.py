@@ -129,6 +129,11 @@ class Config:
     def add_section(self, name: str, struct: type[S]) -> S:
         """Validate and register a plugin's section (absent means its defaults)."""
         value = self.raw.get(name, {})
+        # Some Orthanc sections have two shapes (ServeFolders' short form {"/uri": "/path"});
+        # a Struct may offer a static ``from_raw(value)`` that returns the one it validates.
+        from_raw = getattr(struct, "from_raw", None)
+        if callable(from_raw):
+            value = from_raw(value)
         try:
             parsed = msgspec.convert(value, struct, str_keys=True)
         except msgspec.ValidationError as exc:

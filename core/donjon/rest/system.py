@@ -87,12 +87,15 @@ def get_plugin(server: ServerDep, plugin_id: FromPath[str]) -> dict[str, Any]:
     plugin = server.plugins.external.get(plugin_id)
     if plugin is None:
         raise DonjonError(ErrorCode.UnknownResource, f"no plugin {plugin_id!r}")
-    return {
+    answer = {
         "Description": plugin.description,
         "ExtendsOrthancExplorer": bool(plugin.info.explorer_js),
         "ID": plugin.id,
         "Version": plugin.version,
     }
+    if plugin.info.root_uri:  # Orthanc adds the key only for plugins that set a root URI
+        answer["RootUri"] = plugin.info.root_uri
+    return answer
 
 
 ROUTES = [system, statistics, list_plugins, get_plugin]
