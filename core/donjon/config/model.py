@@ -82,6 +82,8 @@ class CoreConfig(msgspec.Struct, rename="pascal", kw_only=True, forbid_unknown_f
     jpip_transfer_syntax_accepted: Annotated[bool | None, _d("Deprecated: accept the JPIP transfer syntaxes.")] = None
     mpeg2_transfer_syntax_accepted: Annotated[bool | None, _d("Deprecated: accept the MPEG-2 transfer syntaxes.")] = None
     rle_transfer_syntax_accepted: Annotated[bool | None, _d("Deprecated: accept the RLE transfer syntax.")] = None
+    mpeg4_transfer_syntax_accepted: Annotated[bool | None, _d("Deprecated: accept the MPEG-4 transfer syntaxes.")] = None
+    h265_transfer_syntax_accepted: Annotated[bool | None, _d("Deprecated: accept the HEVC/H.265 transfer syntaxes.")] = None
     unknown_sop_class_accepted: Annotated[bool, _d("Whether Orthanc accepts to act as C-STORE SCP for unknown storage SOP classes.")] = False
     dicom_scp_timeout: Annotated[int, _d("Set the timeout (in seconds) after which the DICOM associations are closed by the Orthanc SCP.")] = 30
     dicom_tls_enabled: Annotated[bool, _d("Whether DICOM TLS is enabled in the DICOM server.")] = False
