@@ -41,12 +41,15 @@ def delete_resource(server: Server, level: ResourceLevel, public_id: str) -> dic
         DonjonError: ``UnknownResource`` when no such resource exists at that level.
     """
     now = server.now()
-    with server.index.write() as tx:
-        found = tx.lookup(public_id, level)
-        if found is None:
-            raise DonjonError(ErrorCode.UnknownResource, f"no {level.title.lower()} {public_id}")
-        result, changes = delete_in_transaction(tx, found.internal_id, now)
-    server.after_delete(result, changes)
+    with server.events.ordering:  # Deleted events in /changes order (EventDispatcher.ordering)
+        with server.index.write() as tx:
+            found = tx.lookup(public_id, level)
+            if found is None:
+                raise DonjonError(ErrorCode.UnknownResource, f"no {level.title.lower()} {public_id}")
+            result, changes = delete_in_transaction(tx, found.internal_id, now)
+        for change in changes:
+            server.events.publish(change)
+    server.after_delete(result, [])
     ancestor = result.remaining_ancestor
     if ancestor is None:
         return {"RemainingAncestor": None}

@@ -42,6 +42,11 @@ class EventDispatcher:
         self._thread: threading.Thread | None = None
         self._recent: deque[StoredInstance | Change] = deque(maxlen=history)
         self._cond = threading.Condition()
+        #: Held from a change-logging transaction until its events are queued, so that
+        #: events reach the plugins in ``/changes`` order (ARCHITECTURE §3, step 6).
+        #: SQLite serialises writers anyway, so this costs no concurrency. Take it
+        #: *before* ``index.write()``, never inside it.
+        self.ordering = threading.RLock()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="donjon-events", daemon=True)
@@ -65,7 +70,13 @@ class EventDispatcher:
             event = self._queue.get()
             if event is _STOP:
                 return
-            self._deliver(event)
+            if isinstance(event, threading.Event):  # a drain() marker
+                event.set()
+                continue
+            try:
+                self._deliver(event)
+            except Exception:  # notify() isolates plugins; this guards the thread itself
+                log.exception("cannot deliver event %r", event)
 
     def _deliver(self, event: StoredInstance | Change) -> None:
         if isinstance(event, StoredInstance):
@@ -78,9 +89,11 @@ class EventDispatcher:
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until every queued event was delivered."""
-        deadline = time.monotonic() + timeout
-        while not self._queue.empty() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        if self._thread is None:
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
 
     def wait_for(self, predicate: Callable[[StoredInstance | Change], bool], timeout: float = 10.0) -> StoredInstance | Change:
         """Block until a delivered event matches ``predicate`` (tests use this, never ``sleep``).

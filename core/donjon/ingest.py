@@ -20,6 +20,7 @@ from .dicom.main_tags import PATIENT_TAGS
 from .enums import ChangeType, FileContentType, MetadataType, ResourceLevel, StoreStatus
 from .errors import DonjonError, ErrorCode
 from .index import FileInfo, IndexTransaction
+from .ingest_metadata import expected_instances, instance_metadata
 from .recycling import make_room
 from .types import Change, Origin, StoredInstance
 
@@ -65,6 +66,7 @@ def store(server: Server, data: bytes, origin: Origin) -> StoreResult:
     plugins = server.plugins
     replaced = plugins.first("donjon_received_instance", data=data, origin=origin)
     if replaced is False:
+        # Orthanc still parses the original bytes to answer with the IDs.
         log.info("incoming instance discarded by a received-instance callback")
         return _result(parse_instance(data), StoreStatus.FilteredOut)
     if isinstance(replaced, (bytes, bytearray)):
@@ -76,141 +78,185 @@ def store(server: Server, data: bytes, origin: Origin) -> StoreResult:
         return _result(instance, StoreStatus.FilteredOut)
 
     cfg = server.config.core
-    with server.index.read() as tx:
-        existing = tx.lookup(instance.ids.instance, ResourceLevel.INSTANCE)
-    if existing is not None and not cfg.overwrite_instances:
-        return _result(instance, StoreStatus.AlreadyStored)
+    if not cfg.overwrite_instances:
+        # Skip the file write for a duplicate; the transaction checks again (races).
+        with server.index.read() as tx:
+            if tx.lookup(instance.ids.instance, ResourceLevel.INSTANCE) is not None:
+                return _result(instance, StoreStatus.AlreadyStored)
 
-    info = _write_attachment(server, data) if cfg.store_dicom else None
-    try:
-        with server.index.write() as tx:
-            status, changes, removed = _index_instance(server, tx, instance, info, origin)
-    except BaseException:
-        if info is not None:
-            server.storage.remove(info.uuid, FileContentType.Dicom)
-        raise
-    for old in removed:
-        server.storage.remove(old.uuid, old.content_type)
-    if status is StoreStatus.Success:
-        ids = instance.ids
-        server.stability.touch(ids.patient, ids.study, ids.series)
-        for change in changes:
-            server.events.publish(change)
-        server.events.publish(
-            StoredInstance(
-                instance_id=ids.instance,
-                series_id=ids.series,
-                study_id=ids.study,
-                patient_id=ids.patient,
-                origin=origin,
-                transfer_syntax=instance.transfer_syntax,
-                sop_class_uid=instance.sop_class_uid,
-                main_tags={k: v for tags in instance.main_tags.values() for k, v in tags.items()},
-            )
-        )
-    return _result(instance, status)
+    written = _write_attachments(server, instance)
+    events = server.events
+    with events.ordering:
+        try:
+            with server.index.write() as tx:
+                outcome = _index_instance(server, tx, instance, written, origin)
+        except BaseException:
+            _remove(server, written)
+            raise
+        if outcome.status is StoreStatus.Success:
+            ids = instance.ids
+            server.stability.touch(ids.patient, ids.study, ids.series)
+            for change in outcome.changes:
+                events.publish(change)
+            events.publish(_stored_event(instance, origin))
+    # Files of what the transaction replaced or recycled go once it committed.
+    _remove(server, outcome.removed)
+    for public_id in outcome.deleted:
+        server.stability.forget(public_id)
+    return _result(instance, outcome.status)
 
 
-def _write_attachment(server: Server, data: bytes) -> FileInfo:
+class _Outcome(msgspec.Struct):
+    status: StoreStatus
+    changes: list[Change]
+    removed: list[FileInfo]
+    deleted: list[str]
+
+
+def _stored_event(instance: ParsedInstance, origin: Origin) -> StoredInstance:
+    ids = instance.ids
+    return StoredInstance(
+        instance_id=ids.instance,
+        series_id=ids.series,
+        study_id=ids.study,
+        patient_id=ids.patient,
+        origin=origin,
+        transfer_syntax=instance.transfer_syntax,
+        sop_class_uid=instance.sop_class_uid,
+        main_tags={k: v for tags in instance.main_tags.values() for k, v in tags.items()},
+    )
+
+
+def _remove(server: Server, infos: list[FileInfo]) -> None:
+    for info in infos:
+        try:
+            server.storage.remove(info.uuid, info.content_type)
+        except Exception:  # a leftover file is reported by the start-up check, not fatal here
+            log.exception("cannot remove attachment %s", info.uuid)
+
+
+def _write_attachments(server: Server, instance: ParsedInstance) -> list[FileInfo]:
+    """Step 4: the DICOM file, plus Orthanc's DicomUntilPixelData when compressing.
+
+    With ``StorageCompression`` Orthanc also keeps the header alone (content type 3)
+    so that reading tags needs no decompression of the pixels; it does so only when
+    the file has pixel data (Orthanc 1.10.1, checked with the oracle).
+    """
     cfg = server.config.core
-    md5 = compression.md5(data) if cfg.store_md5_for_attachments else ""
+    written: list[FileInfo] = []
+    try:
+        written.append(_write(server, instance.data, FileContentType.Dicom))
+        if cfg.storage_compression and instance.pixel_data_offset is not None:
+            header = instance.data[: instance.pixel_data_offset]
+            written.append(_write(server, header, FileContentType.DicomUntilPixelData))
+    except BaseException:
+        _remove(server, written)
+        raise
+    return written
+
+
+def _write(server: Server, data: bytes, content_type: FileContentType) -> FileInfo:
+    cfg = server.config.core
+    with_md5 = cfg.store_md5_for_attachments
+    md5 = compression.md5(data) if with_md5 else ""
     if cfg.storage_compression:
         stored = compression.compress(data)
         info = FileInfo(
             uuid=str(uuidlib.uuid4()),
-            content_type=FileContentType.Dicom,
+            content_type=content_type,
             uncompressed_size=len(data),
             uncompressed_md5=md5,
             compression=compression.ZLIB,
             compressed_size=len(stored),
-            compressed_md5=compression.md5(stored) if cfg.store_md5_for_attachments else "",
+            compressed_md5=compression.md5(stored) if with_md5 else "",
         )
     else:
         stored = data
         info = FileInfo(
             uuid=str(uuidlib.uuid4()),
-            content_type=FileContentType.Dicom,
+            content_type=content_type,
             uncompressed_size=len(data),
             uncompressed_md5=md5,
             compressed_size=len(data),
             compressed_md5=md5,
         )
-    server.storage.write(info.uuid, stored, FileContentType.Dicom)
+    server.storage.write(info.uuid, stored, content_type)
     return info
 
 
 def _index_instance(
-    server: Server, tx: IndexTransaction, instance: ParsedInstance, info: FileInfo | None, origin: Origin
-) -> tuple[StoreStatus, list[Change], list[FileInfo]]:
-    """Step 5: one transaction for resources, tags, metadata, attachment, changes, recycling."""
+    server: Server, tx: IndexTransaction, instance: ParsedInstance, written: list[FileInfo], origin: Origin
+) -> _Outcome:
+    """Step 5: one transaction for resources, tags, metadata, attachments, changes, recycling."""
     ids = instance.ids
     now = server.now()
     removed: list[FileInfo] = []
-    logged: list[tuple[ChangeType, ResourceLevel, str]] = []
+    deleted: list[str] = []
 
     existing = tx.lookup(ids.instance, ResourceLevel.INSTANCE)
     if existing is not None:
         if not server.config.core.overwrite_instances:  # a concurrent upload won the race
-            return StoreStatus.AlreadyStored, [], ([info] if info else [])
-        # OverwriteInstances: the old instance goes, with its attachments.
-        removed += tx.delete(existing.internal_id).attachments
+            return _Outcome(StoreStatus.AlreadyStored, [], list(written), [])
+        # OverwriteInstances, Orthanc's way: delete the old instance (and the parents it
+        # leaves empty) and create it again. Orthanc's changes table cascades on delete,
+        # so no Deleted change of this replacement is ever seen there: none is logged.
+        result = tx.delete(existing.internal_id)
+        removed += result.attachments
+        deleted += [r.public_id for r in result.deleted]
 
-    size = info.compressed_size if info else 0
-    recycled, recycled_changes = make_room(server, tx, size, ids.patient)
+    size = sum(info.compressed_size for info in written)
+    recycled, changes = make_room(server, tx, size, ids.patient)
     removed += recycled
+    deleted += [c.resource_id for c in changes]
 
+    internal: dict[ResourceLevel, int] = {}
+    created: list[ResourceLevel] = []
     parent_id: int | None = None
-    patient_internal = 0
     for level in ResourceLevel:
         public_id = ids.at(level)
-        found = tx.lookup(public_id, level)
+        found = tx.lookup(public_id, level) if not created else None  # below a new resource, all is new
         if found is None:
-            internal = tx.create_resource(public_id, level, parent_id)
-            tags = dict(instance.main_tags[level])
-            if level is ResourceLevel.STUDY:
-                # Study rows also index the patient tags (Orthanc 1.12), for study-level lookups.
-                tags.update({k: v for k, v in instance.main_tags[ResourceLevel.PATIENT].items() if k in PATIENT_TAGS})
-            tx.set_main_tags(internal, tags)
-            logged.append((_NEW_CHANGE[level], level, public_id))
+            internal[level] = tx.create_resource(public_id, level, parent_id)
+            tx.set_main_tags(internal[level], _main_tags_row(instance, level))
+            created.append(level)
         else:
-            internal = found.internal_id
-        if level is ResourceLevel.PATIENT:
-            patient_internal = internal
-        if level is not ResourceLevel.INSTANCE:
-            tx.set_metadata(internal, MetadataType.LastUpdate, now)
-        parent_id = internal
+            internal[level] = found.internal_id
+        parent_id = internal[level]
 
-    instance_internal = parent_id
-    assert instance_internal is not None
-    if info is not None:
-        tx.add_attachment(instance_internal, info)
-    series = tx.get(instance_internal).parent_id
-    index_in_series = len(tx.children(series)) if series is not None else 1
-    metadata = {
-        MetadataType.ReceptionDate: now,
-        MetadataType.RemoteAET: origin.remote_aet,
-        MetadataType.Origin: origin.kind.value,
-        MetadataType.TransferSyntax: instance.transfer_syntax,
-        MetadataType.SopClassUid: instance.sop_class_uid,
-        MetadataType.IndexInSeries: str(index_in_series),
-    }
-    if origin.remote_ip:
-        metadata[MetadataType.RemoteIP] = origin.remote_ip
-    if origin.called_aet:
-        metadata[MetadataType.CalledAET] = origin.called_aet
-    if origin.username:
-        metadata[MetadataType.HttpUsername] = origin.username
-    for key, value in metadata.items():
-        tx.set_metadata(instance_internal, key, value)
-    tx.touch_patient(patient_internal)
+    instance_id = internal[ResourceLevel.INSTANCE]
+    for info in written:
+        tx.add_attachment(instance_id, info)
+    for level in (ResourceLevel.PATIENT, ResourceLevel.STUDY, ResourceLevel.SERIES):
+        tx.set_metadata(internal[level], MetadataType.LastUpdate, now)
+    expected = expected_instances(instance.main_tags[ResourceLevel.SERIES])
+    if ResourceLevel.SERIES in created:
+        if expected is not None:
+            tx.set_metadata(internal[ResourceLevel.SERIES], MetadataType.ExpectedNumberOfInstances, str(expected))
+        # Orthanc 1.9+ records the sender of a series when it is created.
+        tx.set_metadata(internal[ResourceLevel.SERIES], MetadataType.RemoteAET, origin.remote_aet)
+    for key, value in instance_metadata(instance, origin, now).items():
+        tx.set_metadata(instance_id, key, value)
+    tx.touch_patient(internal[ResourceLevel.PATIENT])
 
-    changes: list[Change] = list(recycled_changes)
     # Orthanc logs NewInstance first, then the new parents from series up to patient.
-    order = sorted(logged, key=lambda c: -int(c[1]))
-    for change_type, level, public_id in order:
-        seq = tx.log_change(change_type, level, public_id, now)
-        changes.append(Change(seq=seq, change_type=change_type, level=level, resource_id=public_id, path=f"/{level.plural}/{public_id}", date=now))
-    return StoreStatus.Success, changes, removed
+    for level in sorted(created, reverse=True):
+        changes.append(_log(tx, _NEW_CHANGE[level], level, ids.at(level), now))
+    if expected is not None and len(tx.children(internal[ResourceLevel.SERIES])) == expected:
+        changes.append(_log(tx, ChangeType.CompletedSeries, ResourceLevel.SERIES, ids.series, now))
+    return _Outcome(StoreStatus.Success, changes, removed, deleted)
+
+
+def _main_tags_row(instance: ParsedInstance, level: ResourceLevel) -> dict[str, str]:
+    tags = instance.main_tags[level]
+    if level is ResourceLevel.STUDY:
+        # Study rows also index the patient tags (Orthanc 1.12), for study-level lookups.
+        tags = {**tags, **{k: v for k, v in instance.main_tags[ResourceLevel.PATIENT].items() if k in PATIENT_TAGS}}
+    return tags
+
+
+def _log(tx: IndexTransaction, change_type: ChangeType, level: ResourceLevel, public_id: str, now: str) -> Change:
+    seq = tx.log_change(change_type, level, public_id, now)
+    return Change(seq=seq, change_type=change_type, level=level, resource_id=public_id, path=f"/{level.plural}/{public_id}", date=now)
 
 
 _NEW_CHANGE = {

@@ -49,6 +49,10 @@ class Server:
         self.started_at = time.time()
         self.plugins.notify("donjon_configure", config=config)
         self.storage: StorageArea = plugins.exclusive("donjon_storage_area", ErrorCode.StorageAreaAlreadyRegistered, config=config)
+        if not config.core.store_dicom:
+            from .storage.index_only import IndexOnlyStorage
+
+            self.storage = IndexOnlyStorage(self.storage)
         self.index: IndexBackend = plugins.exclusive("donjon_index_backend", ErrorCode.DatabaseBackendAlreadyRegistered, config=config)
         self.events = EventDispatcher(self)
         self.stability = StabilityTracker(self, config.core.stable_age)
@@ -60,9 +64,10 @@ class Server:
 
     def start(self) -> None:
         """Start the event and stability threads and call ``donjon_startup``."""
-        from .consistency import check_consistency
+        from .consistency import check_consistency, ensure_server_identifier
 
-        check_consistency(self)
+        ensure_server_identifier(self)
+        self.consistency = check_consistency(self)
         self.events.start()
         self.stability.start()
         for impl in reversed(self.plugins.hook.donjon_startup.get_hookimpls()):
@@ -130,10 +135,11 @@ class Server:
     def log_change(self, change_type: ChangeType, level: ResourceLevel, public_id: str) -> Change | None:
         """Log a change on an existing resource and publish it; None if the resource is gone."""
         now = self.now()
-        with self.index.write() as tx:
-            if tx.lookup(public_id, level) is None:
-                return None
-            seq = tx.log_change(change_type, level, public_id, now)
-        change = Change(seq=seq, change_type=change_type, level=level, resource_id=public_id, path=f"/{level.plural}/{public_id}", date=now)
-        self.events.publish(change)
+        with self.events.ordering:  # events in /changes order (see EventDispatcher.ordering)
+            with self.index.write() as tx:
+                if tx.lookup(public_id, level) is None:
+                    return None
+                seq = tx.log_change(change_type, level, public_id, now)
+            change = Change(seq=seq, change_type=change_type, level=level, resource_id=public_id, path=f"/{level.plural}/{public_id}", date=now)
+            self.events.publish(change)
         return change

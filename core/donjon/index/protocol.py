@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from ..enums import ChangeType, ResourceLevel
+from ..find.model import IndexFind
 from .model import ChangeRow, DeleteResult, ExportRow, FileInfo, Resource
 
 __all__ = ["IndexBackend", "IndexTransaction"]
@@ -71,6 +72,15 @@ class IndexTransaction(Protocol):
     # -- global properties
     def get_property(self, key: str) -> str | None: ...
     def set_property(self, key: str, value: str) -> None: ...
+
+    # -- find (/tools/find, C-FIND, QIDO-RS)
+    def find(self, query: IndexFind) -> list[int]:
+        """Internal IDs at ``query.level`` matching its main-tag constraints and labels.
+
+        Exact (see :mod:`donjon.find.matching`), in increasing internal ID order,
+        ``since``/``limit`` applied; written so that a SQL back-end answers it in one
+        indexed query (see ``index/sqlite/find.py``).
+        """
 
 
 @runtime_checkable

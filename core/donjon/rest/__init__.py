@@ -9,6 +9,6 @@ __all__ = ["core_routers"]
 
 def core_routers() -> list[Any]:
     """Every route handler of the core REST API."""
-    from . import instances, resources, system
+    from . import instances, resources, system, tools
 
-    return [*system.ROUTES, *resources.ROUTES, *instances.ROUTES]
+    return [*system.ROUTES, *resources.ROUTES, *instances.ROUTES, *tools.ROUTES]

@@ -90,4 +90,16 @@ class FilesystemStorage:
         return self.path(uuid).is_file()
 
     def uuids(self) -> list[str]:
-        return [p.name for p in self.root.glob("??/??/*") if p.is_file() and not p.name.startswith(".")]
+        """Every attachment present (start-up consistency check)."""
+        return [p.name for p in self.root.glob("??/??/*") if not p.name.startswith(".") and p.is_file()]
+
+    def remove_temporary(self) -> int:
+        """Remove the half-written ``.UUID.tmp`` files of writes a crash interrupted; returns how many."""
+        count = 0
+        for path in self.root.glob("??/??/.*.tmp"):
+            try:
+                path.unlink()
+                count += 1
+            except OSError as exc:
+                log.warning("cannot remove temporary file %s: %s", path, exc.strerror)
+        return count

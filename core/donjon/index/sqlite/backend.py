@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ...enums import ChangeType, ResourceLevel
 from ...errors import DonjonError, ErrorCode
+from ...find.model import IndexFind
 from ...text import normalize
 from ..model import ChangeRow, DeleteResult, ExportRow, FileInfo, Resource
 from .schema import create_schema
@@ -395,3 +396,10 @@ class SqliteTransaction:
 
     def set_property(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO global_properties(key, value) VALUES (?, ?)", (key, value))
+
+    # -- find ---------------------------------------------------------------------------
+
+    def find(self, query: IndexFind) -> list[int]:
+        from .find import find
+
+        return find(self.conn, query)
