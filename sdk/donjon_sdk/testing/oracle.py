@@ -69,7 +69,7 @@ class OrthancOracle:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Orthanc exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if self.http.get("/system", timeout=1).status_code == 200:
+                if self.http.get("/system", timeout=1).status_code < 500:  # 401 when auth is on
                     return self
             except httpx.HTTPError:
                 time.sleep(0.05)
