@@ -33,8 +33,11 @@ def donjon_server(tmp_path: Path) -> Iterator[Callable[..., DonjonHandle]]:
         entry_points: list[str] | None = None,
         mode: str = "inprocess",
         host: str = "127.0.0.1",
+        env: dict[str, str] | None = None,
     ) -> DonjonHandle:
-        handle = start_server(tmp_path / f"server{next(counter)}", config, plugins=plugins, entry_points=entry_points, mode=mode, host=host)
+        handle = start_server(
+            tmp_path / f"server{next(counter)}", config, plugins=plugins, entry_points=entry_points, mode=mode, host=host, env=env
+        )
         handles.append(handle)
         return handle
 

@@ -43,10 +43,18 @@ class DonjonHandle:
     """
 
     def __init__(
-        self, folder: Path, config: dict[str, Any], mode: str, plugins: list[Any], entry_points: list[str] | None, host: str = "127.0.0.1"
+        self,
+        folder: Path,
+        config: dict[str, Any],
+        mode: str,
+        plugins: list[Any],
+        entry_points: list[str] | None,
+        host: str = "127.0.0.1",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.folder = folder
         self.host = host
+        self.env = dict(env or {})
         self.config = config
         self.mode = mode
         self.plugins = plugins
@@ -100,6 +108,7 @@ class DonjonHandle:
         config_path.write_text(json.dumps(cfg, indent=2))
         env = dict(os.environ)
         env["DONJON_PLUGINS"] = ",".join(self.entry_points or []) or "-"
+        env.update(self.env)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "donjon", str(config_path), "--host", self.host, "--verbose"],
@@ -158,6 +167,7 @@ def start_server(
     entry_points: list[str] | None = None,
     mode: str = "inprocess",
     host: str = "127.0.0.1",
+    env: dict[str, str] | None = None,
 ) -> DonjonHandle:
     """Start a server whose storage and index live in ``folder``.
 
@@ -168,6 +178,8 @@ def start_server(
         entry_points: IDs of installed ``donjon`` entry points to load (others are not).
         mode: ``"inprocess"`` or ``"process"``.
         host: The interface to listen on (``0.0.0.0`` for tests with remote peers).
+        env: Extra environment variables of a process-mode server (``PYTHONPATH``,
+            ``DONJON_DISABLE_PLUGINS``, ``ORTHANC__...`` overrides).
     """
     folder.mkdir(parents=True, exist_ok=True)
     cfg: dict[str, Any] = {
@@ -177,5 +189,7 @@ def start_server(
         "StableAge": 2,
     }
     cfg.update(config or {})
-    handle = DonjonHandle(folder, cfg, mode, plugins or [], entry_points, host)
+    if env and mode != "process":
+        raise ValueError("env= needs mode='process' (an in-process server shares the test's environment)")
+    handle = DonjonHandle(folder, cfg, mode, plugins or [], entry_points, host, env)
     return handle.start()
