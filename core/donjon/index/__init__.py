@@ -8,7 +8,7 @@ block ends without an exception and rolls back otherwise.
 
 from __future__ import annotations
 
-from .model import ChangeRow, DeleteResult, ExportRow, FileInfo, Resource
+from .model import ChangeRow, DeleteResult, ExportRow, FileInfo, Resource, ResourceStatistics
 from .protocol import IndexBackend, IndexTransaction
 
-__all__ = ["ChangeRow", "DeleteResult", "ExportRow", "FileInfo", "IndexBackend", "IndexTransaction", "Resource"]
+__all__ = ["ChangeRow", "DeleteResult", "ExportRow", "FileInfo", "IndexBackend", "IndexTransaction", "Resource", "ResourceStatistics"]

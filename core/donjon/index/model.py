@@ -6,7 +6,7 @@ import msgspec
 
 from ..enums import ChangeType, ResourceLevel
 
-__all__ = ["ChangeRow", "DeleteResult", "ExportRow", "FileInfo", "Resource"]
+__all__ = ["ChangeRow", "DeleteResult", "ExportRow", "FileInfo", "Resource", "ResourceStatistics"]
 
 
 class Resource(msgspec.Struct, frozen=True):
@@ -61,3 +61,19 @@ class DeleteResult(msgspec.Struct, kw_only=True):
     deleted: list[Resource]
     attachments: list[FileInfo]
     remaining_ancestor: Resource | None
+
+
+class ResourceStatistics(msgspec.Struct, frozen=True, kw_only=True):
+    """Counts and sizes of a resource and everything below it (``/{level}/{id}/statistics``).
+
+    Sizes sum every attachment (DICOM and user attachments) of the resource and its
+    descendants; ``dicom_*`` only the DICOM files, as Orthanc reports them.
+    """
+
+    count_studies: int = 0
+    count_series: int = 0
+    count_instances: int = 0
+    disk_size: int = 0
+    uncompressed_size: int = 0
+    dicom_disk_size: int = 0
+    dicom_uncompressed_size: int = 0

@@ -10,5 +10,9 @@ __all__ = ["core_routers"]
 def core_routers() -> list[Any]:
     """Every route handler of the core REST API."""
     from . import instances, resources, system, tools
+    from . import attachments, changes, labels, metadata, statistics
 
-    return [*system.ROUTES, *resources.ROUTES, *instances.ROUTES, *tools.ROUTES]
+    return [
+        *system.ROUTES, *resources.ROUTES, *instances.ROUTES, *tools.ROUTES,
+        *metadata.ROUTES, *attachments.ROUTES, *labels.ROUTES, *changes.ROUTES, *statistics.ROUTES,
+    ]

@@ -18,7 +18,7 @@ from ...enums import ChangeType, ResourceLevel
 from ...errors import DonjonError, ErrorCode
 from ...find.model import IndexFind
 from ...text import normalize
-from ..model import ChangeRow, DeleteResult, ExportRow, FileInfo, Resource
+from ..model import ChangeRow, DeleteResult, ExportRow, FileInfo, Resource, ResourceStatistics
 from .schema import create_schema
 
 __all__ = ["SqliteIndex", "SqliteTransaction"]
@@ -116,6 +116,18 @@ def _file_info(row: tuple) -> FileInfo:
         uncompressed_md5=row[5] or "",
         compressed_md5=row[6] or "",
         revision=row[7] or 0,
+    )
+
+
+_CHANGES_FLOOR = "LastChangeSeq"
+_EXPORTS_FLOOR = "LastExportSeq"
+
+
+def _next_seq(table: str, floor_key: str) -> str:
+    """SQL for the next sequence number of a log table: above both its rows and the remembered floor."""
+    return (
+        f"(MAX(COALESCE((SELECT MAX(seq) FROM {table}), 0), "
+        f"COALESCE((SELECT CAST(value AS INTEGER) FROM global_properties WHERE key = '{floor_key}'), 0)) + 1)"
     )
 
 
@@ -218,6 +230,12 @@ class SqliteTransaction:
                 self.conn.execute(f"DELETE FROM {table} WHERE resource_id IN ({marks})", chunk)
             self.conn.execute(f"DELETE FROM patient_recycling_order WHERE patient_id IN ({marks})", chunk)
             self.conn.execute(f"DELETE FROM protected_patients WHERE patient_id IN ({marks})", chunk)
+        # Orthanc drops the changes of deleted resources from the log (its table cascades).
+        self._remember_last_seq("changes", _CHANGES_FLOOR)
+        public_ids = [r.public_id for r in deleted]
+        for start in range(0, len(public_ids), 500):
+            chunk_ids = public_ids[start : start + 500]
+            self.conn.execute(f"DELETE FROM changes WHERE public_id IN ({','.join('?' * len(chunk_ids))})", chunk_ids)
         # Children before parents, for the foreign keys.
         for r in sorted(deleted, key=lambda r: -int(r.level)):
             self.conn.execute("DELETE FROM resources WHERE id = ?", (r.internal_id,))
@@ -264,6 +282,12 @@ class SqliteTransaction:
         cur = self.conn.execute("DELETE FROM metadata WHERE resource_id = ? AND type = ?", (internal_id, metadata_type))
         return cur.rowcount > 0
 
+    def metadata_entry(self, internal_id: int, metadata_type: int) -> tuple[str, int] | None:
+        row = self.conn.execute(
+            "SELECT value, revision FROM metadata WHERE resource_id = ? AND type = ?", (internal_id, metadata_type)
+        ).fetchone()
+        return None if row is None else (row[0], int(row[1] or 0))
+
     # -- attachments ------------------------------------------------------------
 
     def add_attachment(self, internal_id: int, info: FileInfo) -> None:
@@ -299,6 +323,29 @@ class SqliteTransaction:
         row = self.conn.execute("SELECT COALESCE(SUM(compressed_size), 0), COALESCE(SUM(uncompressed_size), 0) FROM attached_files").fetchone()
         return int(row[0]), int(row[1])
 
+    def statistics(self, internal_id: int) -> ResourceStatistics:
+        subtree = (
+            "WITH RECURSIVE sub(id, level) AS (SELECT id, level FROM resources WHERE id = ? "
+            "UNION ALL SELECT r.id, r.level FROM resources r JOIN sub ON r.parent_id = sub.id) "
+        )
+        counts = dict(self.conn.execute(subtree + "SELECT level, COUNT(*) FROM sub GROUP BY level", (internal_id,)).fetchall())
+        sizes = self.conn.execute(
+            subtree + "SELECT COALESCE(SUM(compressed_size), 0), COALESCE(SUM(uncompressed_size), 0), "
+            "COALESCE(SUM(CASE WHEN file_type = 1 THEN compressed_size END), 0), "
+            "COALESCE(SUM(CASE WHEN file_type = 1 THEN uncompressed_size END), 0) "
+            "FROM attached_files WHERE resource_id IN (SELECT id FROM sub)",
+            (internal_id,),
+        ).fetchone()
+        return ResourceStatistics(
+            count_studies=counts.get(int(ResourceLevel.STUDY), 0),
+            count_series=counts.get(int(ResourceLevel.SERIES), 0),
+            count_instances=counts.get(int(ResourceLevel.INSTANCE), 0),
+            disk_size=int(sizes[0]),
+            uncompressed_size=int(sizes[1]),
+            dicom_disk_size=int(sizes[2]),
+            dicom_uncompressed_size=int(sizes[3]),
+        )
+
     # -- labels -----------------------------------------------------------------
 
     def add_label(self, internal_id: int, label: str) -> None:
@@ -316,11 +363,21 @@ class SqliteTransaction:
     # -- changes and exports ----------------------------------------------------
 
     def log_change(self, change_type: ChangeType, level: ResourceLevel, public_id: str, date: str) -> int:
+        # Sequence numbers never go back, even after DELETE /changes (Orthanc's table is AUTOINCREMENT).
         cur = self.conn.execute(
-            "INSERT INTO changes(change_type, level, public_id, date) VALUES (?, ?, ?, ?)",
+            f"INSERT INTO changes(seq, change_type, level, public_id, date) VALUES ({_next_seq('changes', _CHANGES_FLOOR)}, ?, ?, ?, ?)",
             (int(change_type), int(level), public_id, date),
         )
         return int(cur.lastrowid)  # type: ignore[arg-type]
+
+    def last_change_index(self) -> int:
+        return int(self.conn.execute(f"SELECT {_next_seq('changes', _CHANGES_FLOOR)} - 1").fetchone()[0])
+
+    def _remember_last_seq(self, table: str, key: str) -> None:
+        """Keep the highest sequence number of ``table`` before rows are removed from it."""
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO global_properties(key, value) VALUES (?, CAST({_next_seq(table, key)} - 1 AS TEXT))", (key,)
+        )
 
     def changes(self, since: int, limit: int) -> list[ChangeRow]:
         rows = self.conn.execute(
@@ -333,12 +390,13 @@ class SqliteTransaction:
         return ChangeRow(seq=r[0], change_type=ChangeType(r[1]), level=ResourceLevel(r[2]), public_id=r[3], date=r[4]) if r else None
 
     def clear_changes(self) -> None:
+        self._remember_last_seq("changes", _CHANGES_FLOOR)
         self.conn.execute("DELETE FROM changes")
 
     def log_export(self, row: ExportRow) -> int:
         cur = self.conn.execute(
-            "INSERT INTO exports(level, public_id, remote_modality, patient_id, study_instance_uid, series_instance_uid, sop_instance_uid, date) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO exports(seq, level, public_id, remote_modality, patient_id, study_instance_uid, series_instance_uid, sop_instance_uid, date) "
+            f"VALUES ({_next_seq('exports', _EXPORTS_FLOOR)}, ?, ?, ?, ?, ?, ?, ?, ?)",
             (int(row.level), row.public_id, row.remote_modality, row.patient_id, row.study_instance_uid, row.series_instance_uid, row.sop_instance_uid, row.date),
         )
         return int(cur.lastrowid)  # type: ignore[arg-type]
@@ -358,6 +416,7 @@ class SqliteTransaction:
         return rows[0] if rows else None
 
     def clear_exports(self) -> None:
+        self._remember_last_seq("exports", _EXPORTS_FLOOR)
         self.conn.execute("DELETE FROM exports")
 
     # -- recycling ----------------------------------------------------------------
@@ -396,6 +455,10 @@ class SqliteTransaction:
 
     def set_property(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO global_properties(key, value) VALUES (?, ?)", (key, value))
+
+
+
+
 
     # -- find ---------------------------------------------------------------------------
 
