@@ -88,8 +88,8 @@ def python_codec(orthanc_encoding: str) -> str:
 
 
 def _to_ascii(raw: bytes) -> str:
-    # Orthanc's Toolbox::ConvertToAscii keeps printable ASCII only.
-    return "".join(chr(b) for b in raw if 32 <= b < 127)
+    # Orthanc's Toolbox::ConvertToAscii keeps printable ASCII and line feeds (measured against 1.10.1).
+    return "".join(chr(b) for b in raw if 32 <= b < 127 or b == 10)
 
 
 class TextDecoder:

@@ -54,7 +54,10 @@ _STRING_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "
 # DCMTK keeps the value of these VRs as text; the others are numbers or bytes.
 _NUMBER_FORMATS = {"US": "H", "SS": "h", "UL": "L", "SL": "l", "FL": "f", "FD": "d"}
 # DCMTK's internal VRs found in its dictionary, as the element class it creates for them.
-_INTERNAL_VRS = {"up": "UL", "xs": "US", "lt": "OW", "ox": "OB", "px": "OB", "na": "UN"}
+_INTERNAL_VRS = {"up": "UL", "lt": "OW", "ox": "OB", "px": "OB", "na": "UN"}
+# DCMTK resolves "US or SS" (its VR "xs") to US/SS from PixelRepresentation for these tags only
+# (DcmItem::checkAndUpdateVR); other "xs" elements of an implicit-VR file stay unresolved, hence Null.
+_PIXEL_VALUE_TAGS = frozenset({0x00280106, 0x00280107, 0x00280108, 0x00280109, 0x00280120, 0x00280121, 0x00283002, 0x00409211, 0x00409216, 0x00603004, 0x00603006})
 # Tags Orthanc names differently from DCMTK (it keeps the main tag's pre-retirement name).
 _RENAMED = {0x00101000: "OtherPatientIDs"}
 
@@ -109,8 +112,17 @@ def dataset_to_json(ds: Dataset, fmt: JsonFormat = JsonFormat.FULL, options: Tag
     """
     options = options or TagOptions()
     decoder = TextDecoder(_charset_terms(ds), options.default_encoding)
-    full = _Converter(decoder, options).dataset(ds, top=True)
+    full = _Converter(decoder, options, _pixel_representation(ds) == 1).dataset(ds, top=True)
     return format_full_json(full, fmt)
+
+
+def _pixel_representation(ds: Dataset) -> int | None:
+    elem = ds.get_item(0x00280103) if 0x00280103 in ds else None
+    if isinstance(elem, RawDataElement) and elem.value and len(elem.value) >= 2:
+        return int.from_bytes(elem.value[:2], "little" if elem.is_little_endian else "big")
+    if isinstance(elem, DataElement) and isinstance(elem.value, int):
+        return elem.value
+    return None
 
 
 def meta_to_json(ds: Dataset, fmt: JsonFormat = JsonFormat.FULL, options: TagOptions | None = None) -> dict[str, Any]:
@@ -177,9 +189,10 @@ def _charset_terms(ds: Dataset) -> list[str] | None:
 class _Converter:
     """Walks one dataset; holds what stays the same for every element."""
 
-    def __init__(self, decoder: TextDecoder, options: TagOptions) -> None:
+    def __init__(self, decoder: TextDecoder, options: TagOptions, signed_pixels: bool = False) -> None:
         self.decoder = decoder
         self.options = options
+        self.signed_pixels = signed_pixels
 
     def dataset(self, ds: Dataset, *, top: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -225,6 +238,8 @@ class _Converter:
             return self._converted(tag, elem)
         vr = elem.VR if elem.VR is not None else dict_vr
         vr = _INTERNAL_VRS.get(vr, vr)
+        if vr == "xs" and tag in _PIXEL_VALUE_TAGS:
+            vr = "SS" if self.signed_pixels else "US"
         if vr == "SQ" or (elem.VR is None and elem.length == 0xFFFFFFFF):
             items = read_sequence(io.BytesIO(elem.value or b""), elem.is_implicit_VR, elem.is_little_endian, len(elem.value or b""), "iso8859")
             return self._sequence(items)
