@@ -232,8 +232,12 @@ def donjon_presentation_contexts(config: Config) -> list[Any]:
 def donjon_association_filter(association: Any) -> Refusal | None:
     """Refuse an incoming DICOM association (by AET, IP, called AET).
 
-    Called: on the association thread, when the A-ASSOCIATE request arrives.
-    Combine: first Refusal wins; the association is rejected.
+    Called: on the association thread, when the A-ASSOCIATE request arrives, after the
+    built-in checks (``DicomCheckCalledAet``, ``DicomModalities``) let it through.
+    ``association`` is a ``donjon.dicom.access.AssociationRequest`` (``calling_aet``,
+    ``called_aet``, ``remote_ip``, ``remote_port``).
+    Combine: first Refusal wins; the association is rejected ("calling AE title not
+    recognized", PS3.8 Table 9-21).
 
     Orthanc: the modality checks of ``DicomModalities``, Lua ``IncomingAssociationFilter``.
     Since: 0.1

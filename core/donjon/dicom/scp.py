@@ -156,6 +156,10 @@ class DicomServer:
             log.warning("association from AET %r on %s rejected: %s", request.calling_aet, request.remote_ip, rejection.reason)
             # Rejected (permanent), source: service user (PS3.8 Table 9-21).
             assoc.acse.send_reject(0x01, 0x01, rejection.diagnostic)
+            # As pynetdicom's own rejections do: wait until the A-ASSOCIATE-RJ is sent,
+            # otherwise the socket is closed first and the peer only sees a dropped connection.
+            evt.trigger(assoc, evt.EVT_REJECTED, {})
+            assoc.kill()
             return
         if self.unknown_sop_class_accepted:
             self._accept_unknown_sop_classes(assoc, primitive)
