@@ -32,6 +32,7 @@ BUILTIN_PLUGINS = (
     "donjon.builtin.filesystem_storage",
     "donjon.builtin.rest_core",
     "donjon.builtin.dicom_services",
+    "donjon.builtin.jobs",
 )
 
 ENTRY_POINT_GROUP = "donjon"

@@ -21,6 +21,7 @@ from .errors import DonjonError, ErrorCode
 from .events import EventDispatcher
 from .index import DeleteResult, IndexBackend
 from .ingest import StoreResult, store
+from .jobs import JobsEngine
 from .plugins import PluginHost
 from .stability import StabilityTracker
 from .stash import Stash
@@ -56,6 +57,7 @@ class Server:
         self.index: IndexBackend = plugins.exclusive("donjon_index_backend", ErrorCode.DatabaseBackendAlreadyRegistered, config=config)
         self.events = EventDispatcher(self)
         self.stability = StabilityTracker(self, config.core.stable_age)
+        self.jobs = JobsEngine(self)
         self.http_port: int | None = None
         self.dicom_port: int | None = None
         self._started = False
@@ -72,6 +74,8 @@ class Server:
         self.stability.start()
         for impl in reversed(self.plugins.hook.donjon_startup.get_hookimpls()):
             impl.function(**{k: self for k in impl.argnames})
+        # After donjon_startup: reloaded jobs may need what the plugins set up.
+        self.jobs.start()
         self._started = True
 
     def stop(self) -> None:
@@ -79,6 +83,7 @@ class Server:
         if not self._started:
             return
         self._started = False
+        self.jobs.stop()
         self.plugins.notify("donjon_shutdown", server=self)
         self.stability.stop()
         self.events.drain()

@@ -71,11 +71,16 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Change(msgspec.Struct, frozen=True, kw_only=True):
-    """One entry of the changes log, delivered to ``donjon_change`` after commit."""
+    """One entry of the changes log, delivered to ``donjon_change`` after commit.
+
+    Job changes (JobSubmitted, JobSuccess, JobFailure) are delivered too but not logged
+    in ``/changes``, as in Orthanc: their ``seq`` is 0, ``level`` None (Orthanc's
+    ``ResourceType_None``) and ``resource_id`` the job ID.
+    """
 
     seq: int
     change_type: ChangeType
-    level: ResourceLevel
+    level: ResourceLevel | None
     resource_id: str
     path: str
     date: str

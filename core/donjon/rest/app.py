@@ -29,7 +29,8 @@ def build_app(server: Server) -> Litestar:
         from litestar.config.compression import CompressionConfig
 
         # Orthanc compresses answers with gzip when the client accepts it.
-        compression = CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6)
+        # Routes with opt={"skip_compression": True} (ZIP archives) are sent as they are.
+        compression = CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6, exclude_opt_key="skip_compression")
     app = Litestar(
         route_handlers=handlers,
         compression_config=compression,

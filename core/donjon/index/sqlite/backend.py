@@ -456,9 +456,16 @@ class SqliteTransaction:
     def set_property(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO global_properties(key, value) VALUES (?, ?)", (key, value))
 
+    # -- jobs -----------------------------------------------------------------------------
 
+    def save_job(self, job_id: str, data: bytes) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO jobs(id, data) VALUES (?, ?)", (job_id, data))
 
+    def delete_job(self, job_id: str) -> None:
+        self.conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
+    def list_jobs(self) -> list[tuple[str, bytes]]:
+        return [(r[0], bytes(r[1])) for r in self.conn.execute("SELECT id, data FROM jobs ORDER BY id")]
 
     # -- find ---------------------------------------------------------------------------
 

@@ -78,6 +78,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
     db["patient_recycling_order"].create({"seq": int, "patient_id": int}, pk="seq", if_not_exists=True)
     db["protected_patients"].create({"patient_id": int}, pk="patient_id", if_not_exists=True)
     db["global_properties"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db["jobs"].create({"id": str, "data": bytes}, pk="id", if_not_exists=True)
     conn.executescript(
         """
         CREATE UNIQUE INDEX IF NOT EXISTS resources_public_id ON resources(public_id);
