@@ -20,7 +20,7 @@ from .dicom.main_tags import PATIENT_TAGS
 from .enums import ChangeType, FileContentType, MetadataType, ResourceLevel, StoreStatus
 from .errors import DonjonError, ErrorCode
 from .index import FileInfo, IndexTransaction
-from .ingest_metadata import expected_instances, instance_metadata
+from .ingest_metadata import expected_instances, instance_metadata, series_status
 from .recycling import make_room
 from .types import Change, Origin, StoredInstance
 
@@ -241,7 +241,8 @@ def _index_instance(
     # Orthanc logs NewInstance first, then the new parents from series up to patient.
     for level in sorted(created, reverse=True):
         changes.append(_log(tx, _NEW_CHANGE[level], level, ids.at(level), now))
-    if expected is not None and len(tx.children(internal[ResourceLevel.SERIES])) == expected:
+    series = internal[ResourceLevel.SERIES]
+    if expected is not None and series_status(tx.children_metadata(series, MetadataType.IndexInSeries), expected) == "Complete":
         changes.append(_log(tx, ChangeType.CompletedSeries, ResourceLevel.SERIES, ids.series, now))
     return _Outcome(StoreStatus.Success, changes, removed, deleted)
 

@@ -44,6 +44,27 @@ def instance_metadata(instance: ParsedInstance, origin: Origin, now: str) -> dic
     return metadata
 
 
+def series_status(index_values: list[str], expected: int | None) -> str:
+    """Orthanc's ``GetSeriesStatus`` from the children's ``IndexInSeries`` values.
+
+    ``Unknown`` without an expected count or with a non-integer index; ``Inconsistent``
+    for an index outside 1..expected or seen twice; ``Complete`` when every index is
+    there, ``Missing`` otherwise.
+    """
+    if not expected:
+        return "Unknown"
+    seen: set[int] = set()
+    for text in index_values:
+        try:
+            index = int(text)
+        except ValueError:
+            return "Unknown"
+        if not 0 < index <= expected or index in seen:
+            return "Inconsistent"
+        seen.add(index)
+    return "Complete" if len(seen) == expected else "Missing"
+
+
 def expected_instances(series_tags: dict[str, str]) -> int | None:
     """Orthanc's ``ComputeExpectedNumberOfInstances`` from the series main tags.
 

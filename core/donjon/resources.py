@@ -13,6 +13,7 @@ from .dicom.main_tags import MAIN_TAGS, PATIENT_TAGS
 from .enums import FileContentType, MetadataType, ResourceLevel
 from .errors import DonjonError, ErrorCode
 from .index import IndexTransaction, Resource
+from .ingest_metadata import series_status
 
 if TYPE_CHECKING:
     from .server import Server
@@ -101,7 +102,7 @@ def expand_many(server: Server, tx: IndexTransaction, resources: list[Resource],
         if r.level is ResourceLevel.SERIES:
             expected = metadata.get(MetadataType.ExpectedNumberOfInstances)
             answer["ExpectedNumberOfInstances"] = int(expected) if expected else None
-            answer["Status"] = "Unknown" if not expected else _series_status(len(answer["Instances"]), int(expected))
+            answer["Status"] = "Unknown" if not expected else series_status(tx.children_metadata(r.internal_id, MetadataType.IndexInSeries), int(expected))
         if r.level is ResourceLevel.INSTANCE:
             dicom = tx.attachments(r.internal_id).get(FileContentType.Dicom)
             answer["FileSize"] = dicom.uncompressed_size if dicom else 0

@@ -282,6 +282,13 @@ class SqliteTransaction:
         cur = self.conn.execute("DELETE FROM metadata WHERE resource_id = ? AND type = ?", (internal_id, metadata_type))
         return cur.rowcount > 0
 
+    def children_metadata(self, internal_id: int, metadata_type: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT m.value FROM resources r JOIN metadata m ON m.resource_id = r.id AND m.type = ? WHERE r.parent_id = ?",
+            (metadata_type, internal_id),
+        )
+        return [r[0] for r in rows]
+
     def metadata_entry(self, internal_id: int, metadata_type: int) -> tuple[str, int] | None:
         row = self.conn.execute(
             "SELECT value, revision FROM metadata WHERE resource_id = ? AND type = ?", (internal_id, metadata_type)
