@@ -134,19 +134,29 @@ class PluginHost:
         Raises:
             DonjonError: with ``error`` when two external plugins answer (Orthanc 2036/2037).
         """
-        answers: list[tuple[str, Any]] = []
-        for impl in getattr(self.pm.hook, name).get_hookimpls():
-            result = impl.function(**{k: kwargs[k] for k in impl.argnames})
-            if result is not None:
-                answers.append((impl.plugin_name, result))
-        external = [(n, r) for n, r in answers if not self.is_builtin(n)]
+        impls = getattr(self.pm.hook, name).get_hookimpls()
+        external: list[tuple[str, Any]] = []
+        for impl in impls:
+            if not self.is_builtin(impl.plugin_name):
+                result = impl.function(**{k: kwargs[k] for k in impl.argnames})
+                if result is not None:
+                    external.append((impl.plugin_name, result))
         if len(external) > 1:
             raise DonjonError(error, f"plugins {', '.join(n for n, _ in external)} all provide {name}")
         if external:
             return external[0][1]
-        if not answers:
-            raise DonjonError(error, f"no plugin provides {name}")
-        return answers[0][1]
+        # The built-in fallback is only asked when no plugin answered: asking it anyway
+        # would open (and leak) a SQLite index or a storage folder nobody uses.
+        for impl in impls:
+            if self.is_builtin(impl.plugin_name):
+                result = impl.function(**{k: kwargs[k] for k in impl.argnames})
+                if result is not None:
+                    return result
+        raise DonjonError(error, f"no plugin provides {name}")
+
+    def call_all(self, name: str, **kwargs: Any) -> None:
+        """Call every implementation; an exception propagates (checks that must stop the start)."""
+        getattr(self.pm.hook, name)(**kwargs)
 
     def notify(self, name: str, **kwargs: Any) -> None:
         """Call every implementation; one plugin's exception is logged, others still run."""

@@ -48,7 +48,8 @@ class Server:
         self.plugins = plugins
         self.stash = Stash()
         self.started_at = time.time()
-        self.plugins.notify("donjon_configure", config=config)
+        # call_all, not notify: a configure hook that raises must stop the start (hookspec).
+        self.plugins.call_all("donjon_configure", config=config)
         self.storage: StorageArea = plugins.exclusive("donjon_storage_area", ErrorCode.StorageAreaAlreadyRegistered, config=config)
         if not config.core.store_dicom:
             from .storage.index_only import IndexOnlyStorage
