@@ -87,7 +87,7 @@ def _patient_or_400(tx: Any, public_id: str) -> Any:
     return found
 
 
-@get("/patients/{public_id:str}/protected", sync_to_thread=True)
+@get("/{public_id:str}/protected", sync_to_thread=True)
 def get_protected(server: ServerDep, public_id: FromPath[str]) -> Response[bytes]:
     """``1`` if the patient is protected against recycling, ``0`` otherwise."""
     with server.index.read() as tx:
@@ -95,7 +95,7 @@ def get_protected(server: ServerDep, public_id: FromPath[str]) -> Response[bytes
     return Response(content=b"1" if protected else b"0", media_type="text/plain")
 
 
-@put("/patients/{public_id:str}/protected")
+@put("/{public_id:str}/protected")
 async def set_protected(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> Response[bytes]:
     """Protect (``1``/``true``) or unprotect (``0``/``false``) a patient."""
     data = await request.body()
@@ -111,4 +111,5 @@ def _set_protected(server: Server, public_id: str, data: bytes) -> Response[byte
     return Response(content=b"", media_type="text/plain")
 
 
-ROUTES = [*(_routes(level) for level in ResourceLevel), all_labels, get_protected, set_protected]
+# Inside a Router: litestar 2.25 mixes up a bare sync handler whose path a Router also serves.
+ROUTES = [*(_routes(level) for level in ResourceLevel), all_labels, Router(path="/patients", route_handlers=[get_protected, set_protected])]
