@@ -34,7 +34,8 @@ TRANSFER_SYNTAX_GROUPS: dict[str, list[str]] = {
     "h265_transfer_syntax_accepted": ["1.2.840.10008.1.2.4.107", "1.2.840.10008.1.2.4.108"],
 }
 
-#: Orthanc 1.10's ``DicomTransferSyntax`` enumeration: what ``AcceptedTransferSyntaxes`` can select.
+#: What ``AcceptedTransferSyntaxes`` can select: the syntaxes Orthanc 1.10's SCP accepts with
+#: ``["*"]`` (measured: not RFC 2557, XML, Papyrus, HTJ2K, fragmentable MPEG nor SMPTE 2110).
 #: Uncompressed syntaxes first: when a peer proposes several in one context, pynetdicom
 #: takes the first of ours that it proposed.
 KNOWN_TRANSFER_SYNTAXES: list[str] = [
@@ -42,9 +43,6 @@ KNOWN_TRANSFER_SYNTAXES: list[str] = [
     "1.2.840.10008.1.2",
     "1.2.840.10008.1.2.2",
     *(uid for uids in TRANSFER_SYNTAX_GROUPS.values() for uid in uids),
-    "1.2.840.10008.1.2.6.1",
-    "1.2.840.10008.1.2.6.2",
-    "1.2.840.10008.1.20",
 ]
 
 
