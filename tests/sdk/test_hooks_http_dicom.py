@@ -1,0 +1,165 @@
+"""``test_hook_<name>`` for the HTTP, DICOM, metrics and jobs hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from litestar import Router, get
+from pynetdicom import AE, build_context
+
+from donjon_sdk import DonjonError, ErrorCode, FromPath, Identity, Refusal, Server, ServerDep, hookimpl
+
+
+@get("/hello/{name:str}", sync_to_thread=True)
+def hello(server: ServerDep, name: FromPath[str]) -> dict[str, Any]:
+    if name == "nobody":
+        raise DonjonError(ErrorCode.UnknownResource, "no such person: nobody")
+    return {"Hello": name, "Server": server.config.core.name}
+
+
+class HelloRoutes:
+    @hookimpl
+    def donjon_routes(self, server: Server) -> list[Any]:
+        return [Router(path="/plugin", route_handlers=[hello])]
+
+
+def test_hook_routes(donjon_server):
+    srv = donjon_server(plugins=[("hello", HelloRoutes())])
+    assert srv.http.get("/plugin/hello/world").json() == {"Hello": "world", "Server": "MyOrthanc"}
+    missing = srv.http.get("/plugin/hello/nobody")
+    assert missing.status_code == 404
+    assert missing.json()["OrthancStatus"] == 17 and missing.json()["Uri"] == "/plugin/hello/nobody"
+
+
+def test_hook_routes_are_behind_authentication(donjon_server):
+    srv = donjon_server({"AuthenticationEnabled": True, "RegisteredUsers": {"alice": "secret"}}, plugins=[("hello", HelloRoutes())])
+    assert srv.http.get("/plugin/hello/world").status_code == 401
+    assert srv.http.get("/plugin/hello/world", auth=("alice", "secret")).status_code == 200
+
+
+class TokenAuth:
+    @hookimpl
+    def donjon_authenticate(self, request: Any) -> Identity | Refusal | None:
+        token = request.headers.get("x-token")
+        if token == "good":
+            return Identity(username="token-user")
+        if token is not None:
+            return Refusal("bad token", status=401)
+        return None
+
+
+def test_hook_authenticate(donjon_server):
+    srv = donjon_server({"AuthenticationEnabled": True, "RegisteredUsers": {"alice": "secret"}}, plugins=[("token", TokenAuth())])
+    assert srv.http.get("/system", headers={"x-token": "good"}).status_code == 200
+    assert srv.http.get("/system", headers={"x-token": "bad"}).status_code == 401
+    # None lets the built-in HTTP Basic check decide.
+    assert srv.http.get("/system").status_code == 401
+    assert srv.http.get("/system", auth=("alice", "secret")).status_code == 200
+
+
+class ReadOnlyFilter:
+    @hookimpl
+    def donjon_http_request_filter(self, request: Any, identity: Identity) -> Refusal | None:
+        if request.method != "GET" and request.path.startswith("/instances"):
+            return Refusal(f"{request.method} {request.path} is read-only here")
+        return None
+
+
+def test_hook_http_request_filter(donjon_server, dicom_factory):
+    srv = donjon_server(plugins=[("read-only", ReadOnlyFilter())])
+    assert srv.http.post("/instances", content=dicom_factory.bytes()).status_code == 403
+    assert srv.http.get("/instances").json() == []
+
+
+class RefuseAet:
+    @hookimpl
+    def donjon_association_filter(self, association: Any) -> Refusal | None:
+        if association.calling_aet == "INTRUDER":
+            return Refusal("INTRUDER may not associate")
+        return None
+
+
+def test_hook_association_filter(donjon_server, dcmtk):
+    srv = donjon_server(plugins=[("refuse-aet", RefuseAet())])
+    assert dcmtk.echo(srv.dicom_port, aet="FRIEND").returncode == 0
+    refused = dcmtk.echo(srv.dicom_port, aet="INTRUDER")
+    assert refused.returncode != 0
+    assert "reject" in (refused.stdout + refused.stderr).lower()
+
+
+PRIVATE_SOP_CLASS = "1.2.826.0.1.3680043.9.7133.1.1"
+EXPLICIT_LE = "1.2.840.10008.1.2.1"
+
+
+class PrivateContexts:
+    @hookimpl
+    def donjon_presentation_contexts(self, config: Any) -> list[Any]:
+        return [(PRIVATE_SOP_CLASS, [EXPLICIT_LE])]
+
+
+def _accepted(port: int, abstract_syntax: str) -> bool:
+    ae = AE(ae_title="CONTEXTS")
+    assoc = ae.associate("127.0.0.1", port, [build_context(abstract_syntax, EXPLICIT_LE), build_context("1.2.840.10008.1.1")], ae_title="ORTHANC")
+    try:
+        return any(cx.abstract_syntax == abstract_syntax for cx in assoc.accepted_contexts)
+    finally:
+        if assoc.is_established:
+            assoc.release()
+
+
+def test_hook_presentation_contexts(donjon_server):
+    assert not _accepted(donjon_server().dicom_port, PRIVATE_SOP_CLASS)
+    assert _accepted(donjon_server(plugins=[("private", PrivateContexts())]).dicom_port, PRIVATE_SOP_CLASS)
+
+
+class Gauges:
+    @hookimpl
+    def donjon_metrics(self, server: Server) -> dict[str, float]:
+        return {"plugin_queue_length": 7, "plugin_ratio": 0.5}
+
+
+def test_hook_metrics(donjon_server):
+    srv = donjon_server(plugins=[("gauges", Gauges())])
+    lines = dict(line.split(" ")[:2] for line in srv.http.get("/tools/metrics-prometheus").text.splitlines() if line)
+    assert lines["plugin_queue_length"] == "7"
+    assert lines["plugin_ratio"] == "0.5"
+    assert "orthanc_count_instances" in lines
+
+
+def _job_plugin() -> Any:
+    from donjon_sdk import Job, JobContext
+
+    class CountParams(msgspec.Struct, tag="PluginCount", tag_field="Type"):
+        up_to: int
+
+    class CountJob(Job):
+        type_name = "PluginCount"
+        params_type = CountParams
+
+        def run(self, ctx: JobContext) -> None:
+            for i in range(self.params.up_to):
+                ctx.checkpoint()
+                ctx.set_progress((i + 1) / self.params.up_to)
+
+        def content(self) -> dict[str, Any]:
+            return {"UpTo": self.params.up_to}
+
+    class JobTypes:
+        @hookimpl
+        def donjon_job_types(self) -> list[type]:
+            return [CountJob]
+
+    return JobTypes(), CountJob, CountParams
+
+
+def test_hook_job_types(donjon_server):
+    pytest.importorskip("donjon.jobs")
+    plugin, job_class, params = _job_plugin()
+    srv = donjon_server(plugins=[("count-job", plugin)])
+    job_id = srv.server.jobs.submit(job_class(params(up_to=3)))
+    srv.server.jobs.wait(job_id, timeout=30)
+    described = srv.http.get(f"/jobs/{job_id}").json()
+    assert (described["Type"], described["State"], described["Progress"]) == ("PluginCount", "Success", 100)
+    assert described["Content"] == {"UpTo": 3}
