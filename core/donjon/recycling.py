@@ -8,6 +8,7 @@ with ``FullStorage`` and nothing is deleted.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from .deletion import delete_in_transaction
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from .server import Server
 
 __all__ = ["make_room"]
+
+log = logging.getLogger(__name__)
 
 
 def make_room(server: Server, tx: IndexTransaction, incoming_size: int, patient_public_id: str) -> tuple[list[FileInfo], list[Change]]:
@@ -39,20 +42,24 @@ def make_room(server: Server, tx: IndexTransaction, incoming_size: int, patient_
     patient = tx.lookup(patient_public_id, ResourceLevel.PATIENT)
     avoid = patient.internal_id if patient else None
 
-    def over() -> bool:
+    def over() -> str | None:
         if max_bytes and tx.total_size()[0] + incoming_size > max_bytes:
-            return True
-        return bool(max_patients and patient is None and tx.count(ResourceLevel.PATIENT) + 1 > max_patients)
+            return f"MaximumStorageSize ({cfg.maximum_storage_size} MB)"
+        if max_patients and patient is None and tx.count(ResourceLevel.PATIENT) + 1 > max_patients:
+            return f"MaximumPatientCount ({max_patients})"
+        return None
 
     removed: list[FileInfo] = []
     changes: list[Change] = []
-    while over():
+    while (limit := over()) is not None:
         if cfg.maximum_storage_mode.lower() == "reject":
-            raise DonjonError(ErrorCode.FullStorage, "the storage is full and MaximumStorageMode is Reject")
+            raise DonjonError(ErrorCode.FullStorage, f"{limit} reached and MaximumStorageMode is Reject: instance refused")
         victim = tx.oldest_unprotected_patient(avoid)
         if victim is None:
-            raise DonjonError(ErrorCode.FullStorage, "the storage is full and every other patient is protected")
+            # Orthanc 1.10.1's words (HTTP 500, error 19), checked with the oracle.
+            raise DonjonError(ErrorCode.FullStorage, f"Cannot recycle more patients: {limit} reached and every other patient is protected")
         result, deleted = delete_in_transaction(tx, victim, server.now())
+        log.info("recycling: deleted patient %s to respect %s", result.deleted[0].public_id if result.deleted else victim, limit)
         removed += result.attachments
         changes += deleted
     return removed, changes
