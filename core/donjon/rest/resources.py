@@ -10,31 +10,43 @@ from ..enums import ResourceLevel
 from ..errors import DonjonError, ErrorCode
 from ..resources import TagFormat, expand, expand_many, lookup_or_404
 from .deps import FromPath, ServerDep
+from .params import bare, flag
 
 __all__ = ["ROUTES"]
 
 
-def _int_param(request: Request[Any, Any, Any], name: str) -> int:
-    text = request.query_params.get(name)
-    if text is None or text == "":
-        return 0
+def _unsigned(text: str) -> int:
+    """Orthanc's ``lexical_cast<size_t>``: "-1" wraps around (to "everything" as a limit)."""
     try:
         value = int(text)
     except ValueError:
-        raise DonjonError(ErrorCode.ParameterOutOfRange, f"the {name!r} argument must be an integer, not {text!r}") from None
-    if value < 0:
-        raise DonjonError(ErrorCode.ParameterOutOfRange, f"the {name!r} argument must be positive")
-    return value
+        raise DonjonError(ErrorCode.BadParameterType, "Syntax error in some user-supplied data") from None
+    return value if value >= 0 else 2**63
+
+
+def _since_and_limit(request: Request[Any, Any, Any], level: ResourceLevel) -> tuple[int, int] | None:
+    """``?since=&limit=`` of a listing: Orthanc wants both or neither; None when neither."""
+    params = request.query_params
+    if "limit" not in params and "since" not in params:
+        return None
+    for name in ("limit", "since"):
+        if name not in params:
+            raise DonjonError(ErrorCode.BadRequest, f'Missing "{name}" argument for GET request against: /{level.plural}/')
+    return _unsigned(params.get("since") or ""), _unsigned(params.get("limit") or "")
 
 
 def _level_routes(level: ResourceLevel) -> Router:
     @get("/", sync_to_thread=True)
     def list_resources(server: ServerDep, request: Request[Any, Any, Any]) -> list[Any]:
-        since = _int_param(request, "since")
-        limit = _int_param(request, "limit")
+        window = _since_and_limit(request, level)
         with server.index.read() as tx:
-            rows = tx.list_resources(level, since, limit)
-            if "expand" in request.query_params:
+            if window is None:
+                rows = tx.list_resources(level)
+            elif window[1] == 0:
+                rows = []  # Orthanc answers nothing for limit=0 (the back-end would read it as "no limit")
+            else:
+                rows = tx.list_resources(level, min(window[0], 2**62), min(window[1], 2**62))
+            if flag(request, "expand"):
                 return expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
             return [r.public_id for r in rows]
 
@@ -60,12 +72,23 @@ def _level_routes(level: ResourceLevel) -> Router:
 def _descendants_route(level: ResourceLevel, target: ResourceLevel) -> Any:
     @get(f"/{{public_id:str}}/{target.plural}", sync_to_thread=True, name=f"{level.plural}-{target.plural}")
     def descendants(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> list[Any]:
+        """Children (or grand-children...) of a resource, expanded unless ``?expand=false``.
+
+        Orthanc's ``GetChildResources`` walks down ``target - level`` generations from the
+        ID whatever its real level, then keeps the answers that are at ``target``: an ID of
+        the wrong level gives ``[]``, or 400 when the walk has to go below an instance.
+        """
         with server.index.read() as tx:
-            found = lookup_or_404(tx, level, public_id)
-            rows = tx.descendants(found.internal_id, target)
-            if "expand" in request.query_params and request.query_params.get("expand") in ("", "true", "1", None):
-                return expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
-            if "expand" in request.query_params and request.query_params.get("expand") == "false":
+            found = tx.lookup(public_id)
+            if found is None:
+                raise DonjonError(ErrorCode.UnknownResource, f"no {level.title.lower()} {public_id}")
+            rows = [found]
+            for _ in range(int(target) - int(level)):
+                if any(r.level is ResourceLevel.INSTANCE for r in rows):
+                    raise DonjonError(ErrorCode.BadParameterType, f"{public_id} is an instance: it has no {target.plural}")
+                rows = [child for r in rows for child in tx.children(r.internal_id)]
+            rows = [r for r in rows if r.level is target]
+            if "expand" in request.query_params and not flag(request, "expand"):
                 return [r.public_id for r in rows]
             # Orthanc expands child listings by default.
             return expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
@@ -77,14 +100,24 @@ def _ancestor_route(level: ResourceLevel, target: ResourceLevel) -> Any:
     name = target.name.lower()
 
     @get(f"/{{public_id:str}}/{name}", sync_to_thread=True, name=f"{level.plural}-{name}")
-    def ancestor(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> dict[str, Any]:
+    def ancestor(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> Any:
+        """The parent (or grand-parent...) of a resource.
+
+        As Orthanc's ``GetParentResource``: an unknown ID is a 404 "Unknown resource"; an ID
+        of the wrong level walks up ``level - target`` generations anyway and, when that
+        does not land on a resource at ``target``, the answer is a bare 404.
+        """
         with server.index.read() as tx:
-            current = lookup_or_404(tx, level, public_id)
-            while current.level > target:
+            current = tx.lookup(public_id)
+            if current is None:
+                raise DonjonError(ErrorCode.UnknownResource, f"no {level.title.lower()} {public_id}")
+            for _ in range(int(level) - int(target)):
                 parent = tx.parent(current.internal_id)
                 if parent is None:
-                    raise DonjonError(ErrorCode.UnknownResource, f"{public_id} has no {name}")
+                    return bare(404)
                 current = parent
+            if current.level is not target:
+                return bare(404)
             return expand(server, tx, current, TagFormat.from_query(request.query_params))
 
     return ancestor
