@@ -40,6 +40,8 @@ def donjon_config_sections() -> dict[str, type[msgspec.Struct]]:
     Returns:
         Section name (Orthanc's, e.g. ``"ServeFolders"``) → a ``msgspec.Struct`` type whose
         fields carry the defaults. A wrong type in the file stops the start with the key's path.
+        A section with two shapes in Orthanc (ServeFolders' short form) gives its Struct a
+        static ``from_raw(value)`` returning the shape to validate.
 
     Orthanc: each plugin reads its own section of the configuration.
     Since: 0.1

@@ -163,3 +163,45 @@ def test_hook_job_types(donjon_server):
     described = srv.http.get(f"/jobs/{job_id}").json()
     assert (described["Type"], described["State"], described["Progress"]) == ("PluginCount", "Success", 100)
     assert described["Content"] == {"UpTo": 3}
+
+
+IMPLICIT_LE = "1.2.840.10008.1.2"
+
+
+class ImplicitTranscoder:
+    """Re-encodes uncompressed files as Implicit VR Little Endian (pydicom does the work)."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    @hookimpl
+    def donjon_transcode(self, data: bytes, transfer_syntaxes: list[str], allow_new_sop_instance: bool) -> bytes | None:
+        from pydicom import dcmread
+        from pydicom.filebase import DicomBytesIO
+
+        self.asked.append(list(transfer_syntaxes))
+        if IMPLICIT_LE not in transfer_syntaxes:
+            return None
+        ds = dcmread(DicomBytesIO(data))
+        ds.file_meta.TransferSyntaxUID = IMPLICIT_LE
+        out = DicomBytesIO()
+        ds.save_as(out, implicit_vr=True, little_endian=True, enforce_file_format=True)
+        return out.getvalue()
+
+
+def test_hook_transcode(donjon_server, dicom_factory):
+    import io
+    import zipfile
+
+    from pydicom import dcmread
+
+    transcoder = ImplicitTranscoder()
+    srv = donjon_server(plugins=[("implicit", transcoder)])
+    study = srv.http.post("/instances", content=dicom_factory.bytes()).json()["ParentStudy"]
+    answer = srv.http.post(f"/studies/{study}/archive", json={"Synchronous": True, "Transcode": IMPLICIT_LE})
+    assert answer.status_code == 200, answer.text
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        [member] = [n for n in archive.namelist() if not n.endswith("/")]
+        ds = dcmread(io.BytesIO(archive.read(member)))
+    assert ds.file_meta.TransferSyntaxUID == IMPLICIT_LE
+    assert transcoder.asked == [[IMPLICIT_LE]]
