@@ -14,9 +14,12 @@ C-STORE statuses (PS3.4 Annex B.2.3), chosen as Orthanc 1.10 answers them:
   any other failure to store (storage or index error).
   A dataset without the identifiers Orthanc indexes (Study/Series/SOP Instance UID)
   gets ``0xA700`` as well: that is Orthanc's answer (measured against 1.10.1).
-- ``0xC000`` Error: Cannot understand: the dataset cannot be parsed (Orthanc answers
-  ``0xC000`` for an empty dataset and aborts the association on a truncated one,
-  because DCMTK parses while receiving; we receive first, so we can answer).
+- ``0xA900`` Error: Data Set does not match SOP Class: the dataset's SOP Class or SOP
+  Instance UID differs from the request's (checked as Orthanc's StoreScp does).
+- ``0xC000`` Error: Cannot understand: the dataset has no SOP Class / Instance UID, or
+  cannot be parsed (Orthanc answers ``0xC000`` for an empty dataset and aborts the
+  association on a truncated one, because DCMTK parses while receiving; we receive
+  first, so we can answer).
 
 A command the peer may not issue (``DicomAlwaysAllow*``, ``Allow*`` of
 ``DicomModalities``) aborts the association, as Orthanc does.
@@ -41,6 +44,7 @@ from .access import AccessPolicy, AssociationRequest
 from .contexts import configured_transfer_syntaxes, is_storage_like, storage_contexts
 from .file_meta import encode_file_meta
 from .modalities import DicomRequest, Modalities
+from .received import CANNOT_UNDERSTAND, check_identity
 
 if TYPE_CHECKING:
     from ..server import Server
@@ -52,8 +56,6 @@ log = logging.getLogger(__name__)
 SUCCESS = 0x0000
 #: Refused: Out of Resources (PS3.4 B.2.3): storage full, or the store failed.
 OUT_OF_RESOURCES = 0xA700
-#: Error: Cannot understand (PS3.4 B.2.3): unreadable dataset, or no identifiers to index it by.
-CANNOT_UNDERSTAND = 0xC000
 
 #: The Storage Service Class UID (PS3.4 B.1), through which pynetdicom dispatches C-STORE
 #: requests of SOP classes it does not know (UnknownSopClassAccepted).
@@ -223,14 +225,15 @@ class DicomServer:
             return OUT_OF_RESOURCES
         request = event.request
         origin = self._origin(event)
+        sop_class, sop_instance = str(request.AffectedSOPClassUID), str(request.AffectedSOPInstanceUID)
+        transfer_syntax = str(event.context.transfer_syntax)
+        stream = request.DataSet.getvalue()
+        refused = check_identity(stream, transfer_syntax, sop_class, sop_instance)
+        if refused is not None:
+            log.warning("C-STORE of %s from AET %r refused with status %#06x: unreadable or mismatched dataset", sop_instance, origin.remote_aet, refused)
+            return refused
         try:
-            header = encode_file_meta(
-                str(request.AffectedSOPClassUID),
-                str(request.AffectedSOPInstanceUID),
-                str(event.context.transfer_syntax),
-                origin.remote_aet,
-            )
-            data = header + request.DataSet.getvalue()
+            data = encode_file_meta(sop_class, sop_instance, transfer_syntax, origin.remote_aet) + stream
             with self._workers:
                 self.server.store(data, origin)
         except DonjonError as exc:
