@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
-from .config import Config, load_config
+from .config import load_config
 from .errors import DonjonError, ErrorCode
 from .plugins import PluginHost
 from .server import Server
@@ -37,10 +38,9 @@ def create_server(
             if name in sections and sections[name] is not struct:
                 raise DonjonError(ErrorCode.SharedLibrary, f"two plugins declare the configuration section {name!r}")
             sections[name] = struct
-    if raw_config is not None:
-        from .config.loader import apply_env_overrides
-
-        config = Config(apply_env_overrides(raw_config), sections)
-    else:
-        config = load_config(config_path, sections)
-    return Server(config, host)
+    config = load_config(config_path, sections, raw=raw_config)
+    server = Server(config, host)
+    # POST /tools/reset re-reads the configuration: the Runner builds the next
+    # server with the same recipe (a fresh plugin host, the file read again).
+    server.factory = partial(create_server, config_path, plugins=plugins, discover=discover, raw_config=raw_config, only=only)
+    return server

@@ -61,6 +61,10 @@ class Server:
         self.jobs = JobsEngine(self)
         self.http_port: int | None = None
         self.dicom_port: int | None = None
+        #: Builds the next server on ``POST /tools/reset`` (set by ``create_server``).
+        self.factory: Any = None
+        #: The :class:`~donjon.runner.Runner` exposing this server, if any.
+        self.runner: Any = None
         self._started = False
 
     # -- lifecycle ------------------------------------------------------------

@@ -1,37 +1,43 @@
 """Load an Orthanc configuration: a file or a folder of files, merged, typed.
 
 Orthanc reads every ``*.json`` file of a folder and merges their top-level keys;
-a key defined twice is an error. Environment overrides follow Orthanc's Docker
-images: ``ORTHANC__DICOM_AET=X`` sets ``DicomAet``, ``ORTHANC__DICOM_WEB__ROOT=/x``
-sets ``DicomWeb.Root``; the value is parsed as JSON when it can be.
+a key defined twice is an error. ``${VAR}`` references and ``ORTHANC__*``
+environment overrides are applied here, once (see :mod:`donjon.config.env`):
+the rest of the code reads ``server.config``, never the environment.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
+from msgspec import inspect as mi
 
+from .env import ENV_PREFIX, apply_env_overrides, substitute_variables
 from .jsonc import loads_jsonc
 from .model import CoreConfig
 
-__all__ = ["Config", "ConfigError", "load_config", "load_raw"]
+__all__ = ["ENV_PREFIX", "Config", "ConfigError", "apply_env_overrides", "load_config", "load_raw"]
 
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=msgspec.Struct)
 
-ENV_PREFIX = "ORTHANC__"
-
 
 class ConfigError(ValueError):
-    """A configuration that cannot be used; the message names the key."""
+    """A configuration that cannot be used; the message names the file and the key."""
 
 
-def load_raw(path: str | os.PathLike[str] | None) -> dict[str, Any]:
+def load_raw(path: str | os.PathLike[str] | None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read a file or every ``.json`` file of a folder into one dict.
+
+    Args:
+        path: A file, a folder, or None for the embedded defaults (an empty document).
+        environ: For ``${VAR}`` references (default: ``os.environ``).
 
     Raises:
         ConfigError: unreadable file, invalid JSON, a non-object document, or a
@@ -47,58 +53,22 @@ def load_raw(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     else:
         raise ConfigError(f"configuration file or folder not found: {p}")
     merged: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    substitute = partial(substitute_variables, environ=environ)
     for f in files:
         try:
-            doc = loads_jsonc(f.read_text(encoding="utf-8"), source=str(f))
+            # utf-8-sig: files saved by Windows editors start with a BOM.
+            doc = loads_jsonc(f.read_text(encoding="utf-8-sig"), source=str(f), substitute=substitute)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ConfigError(str(exc)) from exc
         if not isinstance(doc, dict):
             raise ConfigError(f"{f}: the configuration must be a JSON object")
         for key, value in doc.items():
             if key in merged:
-                raise ConfigError(f"{f}: the key {key!r} is defined in two configuration files")
+                raise ConfigError(f"the configuration key {key!r} is defined in two files: {origin[key]} and {f}")
             merged[key] = value
+            origin[key] = f
     return merged
-
-
-def apply_env_overrides(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str] | None = None) -> dict[str, Any]:
-    """Apply ``ORTHANC__SECTION__KEY=value`` variables (Orthanc Docker style)."""
-    env = os.environ if environ is None else environ
-    out = dict(raw)
-    for name, text in sorted(env.items()):
-        if not name.startswith(ENV_PREFIX) or len(name) <= len(ENV_PREFIX):
-            continue
-        path = [_env_key_to_pascal(part) for part in name[len(ENV_PREFIX) :].split("__")]
-        try:
-            value = msgspec.json.decode(text.encode())
-        except msgspec.DecodeError:
-            value = text
-        node = out
-        for key in path[:-1]:
-            existing = _find_key(node, key)
-            child = node.get(existing, {}) if existing else {}
-            child = dict(child) if isinstance(child, dict) else {}
-            node[existing or key] = child
-            node = child
-        known = _CORE_KEYS if node is out else {}
-        node[_find_key(node, path[-1]) or known.get(path[-1].lower(), path[-1])] = value
-    return out
-
-
-_CORE_KEYS = {f.encode_name.lower(): f.encode_name for f in msgspec.structs.fields(CoreConfig)}
-
-
-def _env_key_to_pascal(part: str) -> str:
-    return "".join(w[:1].upper() + w[1:].lower() for w in part.split("_") if w)
-
-
-def _find_key(node: dict[str, Any], key: str) -> str | None:
-    """Keys match case-insensitively: ``DICOM_AET`` finds ``DicomAet``, ``STORE_MD5...`` finds ``StoreMD5...``."""
-    lowered = key.lower()
-    for existing in node:
-        if existing.lower() == lowered:
-            return existing
-    return None
 
 
 class Config:
@@ -137,7 +107,8 @@ class Config:
         try:
             parsed = msgspec.convert(value, struct, str_keys=True)
         except msgspec.ValidationError as exc:
-            raise ConfigError(f"bad configuration{_where(self.source)}: {exc}".replace("at `$", f"at `$.{name}")) from exc
+            message = str(exc).replace("at `$", f"at `$.{name}") if "at `$" in str(exc) else f"{exc} - at `$.{name}`"
+            raise ConfigError(f"bad configuration{_where(self.source)}: {message}") from exc
         self._sections[struct] = parsed
         self._section_names[name] = struct
         return parsed
@@ -151,26 +122,76 @@ class Config:
         return self._sections[struct]  # type: ignore[return-value]
 
     def unknown_keys(self) -> list[str]:
-        """Top-level keys that neither the core nor a plugin declares."""
+        """Keys that neither the core nor a plugin declares, as dotted paths.
+
+        Top-level keys, and keys inside a plugin's section or any other object
+        that a Struct describes (``DicomWeb.Rooot``); free-form objects such as
+        ``DicomModalities`` are not checked.
+        """
         known = {f.encode_name for f in msgspec.structs.fields(CoreConfig)} | set(self._section_names)
-        return sorted(k for k in self.raw if k not in known)
+        unknown = [k for k in self.raw if k not in known]
+        unknown += _unknown_inside(self.raw, mi.type_info(CoreConfig), "", top=True)
+        for name, struct in self._section_names.items():
+            value = self.raw.get(name)
+            from_raw = getattr(struct, "from_raw", None)
+            if callable(from_raw) and value is not None:
+                value = from_raw(value)
+            unknown += _unknown_inside(value, mi.type_info(struct), f"{name}.")
+        return sorted(unknown)
 
     def resolve_path(self, value: str) -> Path:
         """A path of the configuration, relative to the current folder as Orthanc does."""
         return Path(value).expanduser()
 
 
+def _unknown_inside(value: Any, info: Any, prefix: str, *, top: bool = False) -> list[str]:
+    """Keys of ``value`` that the Struct ``info`` does not declare, recursively."""
+    while isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(info, mi.UnionType):
+        info = next((t for t in info.types if isinstance(t, mi.StructType)), None)
+    if not isinstance(info, mi.StructType) or not isinstance(value, dict):
+        return []
+    fields = {f.encode_name: f.type for f in info.fields}
+    found: list[str] = []
+    for key, child in value.items():
+        if key in fields:
+            found += _unknown_inside(child, fields[key], f"{prefix}{key}.")
+        elif not top:  # the top level's unknown keys are found against the sections too
+            found.append(f"{prefix}{key}")
+    return found
+
+
 def _where(source: str) -> str:
     return f" in {source}" if source else ""
 
 
-def load_config(path: str | os.PathLike[str] | None, sections: dict[str, type[msgspec.Struct]] | None = None, *, environ: dict[str, str] | None = None) -> Config:
+def load_config(
+    path: str | os.PathLike[str] | None,
+    sections: dict[str, type[msgspec.Struct]] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    raw: dict[str, Any] | None = None,
+) -> Config:
     """Read, merge, override from the environment and validate a configuration.
 
-    Unknown top-level keys are logged as warnings, as Orthanc does.
+    Unknown keys (top level, and inside the core's and the plugins' sections) are
+    logged as warnings, as Orthanc does; wrong types stop here.
+
+    Args:
+        path: A file or a folder of ``.json`` files; None for the embedded defaults.
+        sections: Plugin section name → Struct, from ``donjon_config_sections``.
+        environ: The environment (default: ``os.environ``).
+        raw: A document given directly (tests, embedding) instead of ``path``.
+
+    Raises:
+        ConfigError: unreadable, invalid or ill-typed; the message names the key path.
     """
-    raw = apply_env_overrides(load_raw(path), environ)
-    config = Config(raw, sections, source=str(path) if path else "")
+    document = dict(raw) if raw is not None else load_raw(path, environ)
+    schema: dict[str, Any] = {f.encode_name: f.type for f in mi.type_info(CoreConfig).fields}
+    schema.update(sections or {})
+    document = apply_env_overrides(document, environ, schema)
+    config = Config(document, sections, source=str(path) if path and raw is None else "")
     for key in config.unknown_keys():
         log.warning("unknown configuration key %r%s, ignored", key, _where(config.source))
     return config
