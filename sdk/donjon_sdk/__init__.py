@@ -13,6 +13,7 @@ from donjon.enums import ChangeType, FileContentType, MetadataType, OriginKind, 
 from donjon.errors import DonjonError, ErrorCode
 from donjon.hookspecs import hookimpl
 from donjon.index import IndexBackend, IndexTransaction
+from donjon.jobs import Job, JobContext, JobOutput, JobState, JobStopped
 from donjon.rest.deps import FromPath, FromQuery, ServerDep
 from donjon.server import Server
 from donjon.stash import StashKey
@@ -34,6 +35,11 @@ __all__ = [
     "IncomingInstance",
     "IndexBackend",
     "IndexTransaction",
+    "Job",
+    "JobContext",
+    "JobOutput",
+    "JobState",
+    "JobStopped",
     "MetadataType",
     "Origin",
     "OriginKind",

@@ -322,7 +322,8 @@ class JobsEngine:
             if entry is None:
                 return False
             if not entry.state.is_done:
-                raise DonjonError(ErrorCode.BadSequenceOfCalls, f"job {job_id} is {entry.state.value}: cancel it before deleting it")
+                # A client error, not the 500 that BadSequenceOfCalls maps to by default.
+                raise DonjonError(ErrorCode.BadSequenceOfCalls, f"job {job_id} is {entry.state.value}: cancel it before deleting it", http_status=400)
             del self._entries[job_id]
             self._dirty.add(job_id)
         _release(entry)
