@@ -149,7 +149,10 @@ def build_sql(query: IndexFind) -> tuple[str, list[Any]]:
     level = query.level
     joins: list[str] = []
     join_params: list[Any] = []
-    where = ["a.level = ?"]
+    # With a tag constraint to drive the query, "+a.level" keeps the planner from
+    # scanning the whole level through resources_level (it did at instance level).
+    driven = any(c.level <= level for c in query.constraints)
+    where = ["+a.level = ?" if driven else "a.level = ?"]
     params: list[Any] = [int(level)]
     top = min((c.level for c in query.constraints if c.level <= level), default=level)
     # Ancestors, one join each: p{n} is the ancestor at level n.
