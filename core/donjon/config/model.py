@@ -14,7 +14,14 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta, field
 
-__all__ = ["CoreConfig"]
+__all__ = ["DEFAULTS_DIFFERING_FROM_ORTHANC", "CoreConfig"]
+
+#: Where Donjon's default differs from Orthanc 1.10.1's default configuration, and why
+#: (a test compares every other default with the reference file).
+DEFAULTS_DIFFERING_FROM_ORTHANC: dict[str, str] = {
+    "WebDavEnabled": "Donjon has no WebDAV server: the key is accepted so that Orthanc files load, "
+    "but advertising a disabled service as enabled would mislead; off until WebDAV exists.",
+}
 
 
 def _d(text: str) -> Meta:
@@ -26,6 +33,7 @@ class CoreConfig(msgspec.Struct, rename="pascal", kw_only=True, forbid_unknown_f
 
     # --- General
     name: Annotated[str, _d("The logical name of this instance of Orthanc.")] = "MyOrthanc"
+    temporary_directory: Annotated[str, _d("Folder for temporary files (large ZIP archives, uploads); empty: the system's temporary folder.")] = ""
     storage_directory: Annotated[str, _d("Path to the directory that holds the heavyweight files (i.e. the raw DICOM instances).")] = "OrthancStorage"
     index_directory: Annotated[str, _d("Path to the directory that holds the SQLite index.")] = "OrthancStorage"
     storage_compression: Annotated[bool, _d("Enable the transparent compression of the DICOM instances (zlib).")] = False
@@ -152,6 +160,7 @@ class CoreConfig(msgspec.Struct, rename="pascal", kw_only=True, forbid_unknown_f
     deidentify_logs: Annotated[bool, _d("Whether patient information is removed from the logs.")] = True
     deidentify_logs_dicom_version: Annotated[str, _d("The DICOM version of the de-identification profile of the logs.")] = "2021b"
     malloc_arena_max: Annotated[int, _d("glibc arenas (ignored by Donjon).")] = 5
+    locale: Annotated[str, _d("Locale used to compare strings case-insensitively (Orthanc); Donjon compares with Unicode case folding whatever this says.")] = ""
     warnings: Annotated[dict[str, bool], _d("Enable or disable the warnings W001, W002...")] = field(default_factory=dict)
 
     @property

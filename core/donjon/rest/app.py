@@ -15,6 +15,20 @@ from .errors import exception_handlers
 __all__ = ["build_app", "build_asgi"]
 
 
+class _App(Litestar):
+    """Litestar without the pydantic and attrs plugins it adds when they are installed.
+
+    Donjon's bodies are msgspec Structs; importing pydantic for nothing cost ~8 MB
+    of idle RSS and 0.1 s of start-up (measured, issue "idle RSS < 80 MB").
+    """
+
+    @staticmethod
+    def _get_default_plugins(plugins: list[Any]) -> list[Any]:
+        from litestar.plugins.core import MsgspecDIPlugin
+
+        return [*plugins, MsgspecDIPlugin()]
+
+
 def build_app(server: Server) -> Litestar:
     """The litestar application serving every route contributed through ``donjon_routes``."""
     handlers: list[Any] = []
@@ -31,8 +45,11 @@ def build_app(server: Server) -> Litestar:
         # Orthanc compresses answers with gzip when the client accepts it.
         # Routes with opt={"skip_compression": True} (ZIP archives) are sent as they are.
         compression = CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6, exclude_opt_key="skip_compression")
-    app = Litestar(
+    app = _App(
         route_handlers=handlers,
+        # None: litestar's default LoggingConfig would replace the root handler with
+        # its own format; logging is configured in one place (donjon.logging_setup).
+        logging_config=None,
         compression_config=compression,
         dependencies={"server": Provide(provide_server, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
