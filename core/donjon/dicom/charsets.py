@@ -122,9 +122,11 @@ class TextDecoder:
         """Decode the bytes of one string element (padding already removed)."""
         if self.encoding == "Japanese":
             return self._shift_jis(raw)
+        if self.encoding == "Ascii":
+            # Even with code extensions ("ISO 2022 IR 6\ISO 2022 IR 87"): Orthanc 1.10.1 strips
+            # the escape bytes and keeps the rest as ASCII, so "$B$d$^" stays as it is.
+            return _to_ascii(raw)
         if b"\x1b" not in raw and raw.isascii():
-            if self.encoding == "Ascii":
-                return _to_ascii(raw)
             return raw.decode("ascii")
         if self._extensions is not None and b"\x1b" in raw:
             delimiters = _PN_DELIMITERS if vr == "PN" else _TEXT_DELIMITERS if vr in _TEXT_VRS else _VALUE_DELIMITERS
@@ -132,8 +134,6 @@ class TextDecoder:
                 return decode_bytes(raw, self._extensions, delimiters)
             except Exception:
                 return _to_ascii(raw)
-        if self.encoding == "Ascii":
-            return _to_ascii(raw)
         try:
             codecs.lookup(self.codec)
             # boost::locale's "skip" policy drops undecodable bytes.

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UNKNOWN_NAME", "DictEntry", "lookup", "lookup_private"]
+__all__ = ["UNKNOWN_NAME", "DictEntry", "lookup", "lookup_private", "parse_tag"]
 
 #: DCMTK's name for a tag it does not know.
 UNKNOWN_NAME = "Unknown Tag & Data"
@@ -75,3 +75,35 @@ def lookup_private(tag: int, creator: str) -> DictEntry | None:
         if pcreator == creator and pelement == element and _in_range(group, glo, ghi, grestr):
             return vr, name
     return None
+
+
+@functools.cache
+def _names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for tag, (_vr, name) in _tables()["public"].items():
+        names.setdefault(name, tag)
+    names["OtherPatientIDs"] = 0x00101000  # Orthanc's name for DCMTK's RETIRED_OtherPatientIDs
+    return names
+
+
+def parse_tag(text: str) -> int:
+    """Read a tag as Orthanc's ``FromDcmtkBridge::ParseTag`` does.
+
+    Accepts ``0010,0010``, ``0010-0010``, ``00100010`` or a DCMTK dictionary name
+    (``PatientName``, ``RETIRED_StudyComments``).
+
+    Raises:
+        DonjonError: ``UnknownDicomTag`` for anything else, as Orthanc (HTTP 500).
+    """
+    from ..errors import DonjonError, ErrorCode
+
+    t = text.strip()
+    hexdigits = "0123456789abcdefABCDEF"
+    if len(t) == 9 and t[4] in ",-" and all(c in hexdigits for c in t[:4] + t[5:]):
+        return int(t[:4], 16) << 16 | int(t[5:], 16)
+    if len(t) == 8 and all(c in hexdigits for c in t):
+        return int(t, 16)
+    found = _names().get(t)
+    if found is None:
+        raise DonjonError(ErrorCode.UnknownDicomTag, f"unknown DICOM tag: {text!r}")
+    return found

@@ -44,6 +44,8 @@ __all__ = [
     "dataset_to_json",
     "format_full_json",
     "meta_to_json",
+    "read_raw",
+    "sequence_items",
 ]
 
 #: Orthanc's ``ORTHANC_MAXIMUM_TAG_LENGTH``: longer strings are ``TooLong``.
@@ -171,6 +173,14 @@ def read_raw(data: bytes, *, stop_before_pixels: bool = False) -> Dataset:
         raise DonjonError(ErrorCode.BadFileFormat, f"cannot parse the DICOM file: {type(exc).__name__}: {exc}") from exc
 
 
+def sequence_items(elem: RawDataElement | DataElement) -> list[Dataset]:
+    """The items of a sequence element, raw or already converted by pydicom."""
+    if isinstance(elem, DataElement):
+        return list(elem.value or [])
+    raw = elem.value or b""
+    return list(read_sequence(io.BytesIO(raw), elem.is_implicit_VR, elem.is_little_endian, len(raw), "iso8859"))
+
+
 def _charset_terms(ds: Dataset) -> list[str] | None:
     elem = ds.get_item(0x00080005) if 0x00080005 in ds else None
     if elem is None:
@@ -241,8 +251,7 @@ class _Converter:
         if vr == "xs" and tag in _PIXEL_VALUE_TAGS:
             vr = "SS" if self.signed_pixels else "US"
         if vr == "SQ" or (elem.VR is None and elem.length == 0xFFFFFFFF):
-            items = read_sequence(io.BytesIO(elem.value or b""), elem.is_implicit_VR, elem.is_little_endian, len(elem.value or b""), "iso8859")
-            return self._sequence(items)
+            return self._sequence(sequence_items(elem))
         raw: bytes = elem.value or b""
         if vr in _STRING_VRS:
             return self._string(tag, raw, vr)

@@ -11,10 +11,12 @@ def core_routers() -> list[Any]:
     """Every route handler of the core REST API."""
     from . import instances, resources, system, tools
     from . import attachments, changes, labels, metadata, statistics
+    from . import tags
     from . import lifecycle
 
     return [
         *system.ROUTES, *resources.ROUTES, *instances.ROUTES, *tools.ROUTES,
         *metadata.ROUTES, *attachments.ROUTES, *labels.ROUTES, *changes.ROUTES, *statistics.ROUTES,
+        *tags.ROUTES,
         *lifecycle.ROUTES,
     ]
