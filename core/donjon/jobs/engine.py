@@ -27,8 +27,10 @@ import msgspec
 from ..enums import ChangeType
 from ..errors import DonjonError, ErrorCode
 from ..types import Change
+from .entry import JobEntry, describe_entry, release_entry
 from .job import Job, JobContext, JobStopped
-from .model import JobRecord, JobState, job_timestamp
+from .model import JobState, job_timestamp
+from .persistence import read_jobs, write_jobs
 
 if TYPE_CHECKING:
     from ..server import Server
@@ -36,41 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["JobsEngine"]
 
 log = logging.getLogger(__name__)
-
-
-class _Entry:
-    """A job in the registry, with what ``GET /jobs/{id}`` reports."""
-
-    def __init__(self, job_id: str, job: Job, priority: int, user_data: Any = None, creation_time: str | None = None) -> None:
-        self.id = job_id
-        self.job = job
-        self.priority = priority
-        self.user_data = user_data
-        self.state = JobState.Pending
-        self.creation_time = creation_time or job_timestamp()
-        self.completion_time: str | None = None
-        self.runtime = 0.0
-        self.progress = 0.0
-        self.error_code = ErrorCode.Success
-        self.error_details = ""
-        self.ctx: JobContext | None = None
-        self.run_started: float | None = None
-        self.queue_token = -1
-        self.done_order = 0
-        self.inline = False
-        self.done = threading.Event()
-
-    def current_progress(self) -> float:
-        return self.ctx.progress if self.ctx is not None and self.state is JobState.Running else self.progress
-
-    def record(self) -> JobRecord:
-        return JobRecord(
-            id=self.id, type=self.job.type_name, priority=self.priority, state=self.state, creation_time=self.creation_time,
-            completion_time=self.completion_time, runtime=self.runtime, progress=self.current_progress(),
-            error_code=int(self.error_code), error_details=self.error_details, user_data=self.user_data,
-            params=msgspec.Raw(msgspec.json.encode(self.job.params)),
-        )
-
 
 class JobsEngine:
     """Runs the jobs of one server.
@@ -89,7 +56,7 @@ class JobsEngine:
         self.save_jobs = cfg.save_jobs
         self.types: dict[str, type[Job]] = {}
         self._decoder: msgspec.json.Decoder[Any] | None = None
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, JobEntry] = {}
         self._heap: list[tuple[int, int, str]] = []
         self._tokens = itertools.count()
         self._cond = threading.Condition()
@@ -142,14 +109,14 @@ class JobsEngine:
         with self._cond:
             entries = list(self._entries.values())
         for entry in entries:
-            _release(entry)
+            release_entry(entry)
 
     # -- submitting -----------------------------------------------------------------------
 
     def submit(self, job: Job, priority: int = 0, user_data: Any = None) -> str:
         """Queue a job; returns its ID at once (Orthanc's asynchronous mode)."""
         self._check_type(job)
-        entry = _Entry(str(uuid.uuid4()), job, int(priority), user_data)
+        entry = JobEntry(str(uuid.uuid4()), job, int(priority), user_data)
         with self._cond:
             self._entries[entry.id] = entry
             self._push(entry)
@@ -182,7 +149,7 @@ class JobsEngine:
         stops it (through :meth:`JobContext.checkpoint`); an exception fails the job.
         """
         self._check_type(job)
-        entry = _Entry(str(uuid.uuid4()), job, int(priority), user_data)
+        entry = JobEntry(str(uuid.uuid4()), job, int(priority), user_data)
         entry.inline = True
         entry.state = JobState.Running
         entry.ctx = JobContext(self.server, entry.id)
@@ -219,12 +186,12 @@ class JobsEngine:
             entry = self._entries.get(job_id)
             if entry is None:
                 return None
-            return _describe(entry)
+            return describe_entry(entry)
 
     def describe_all(self) -> list[dict[str, Any]]:
         """``GET /jobs?expand``."""
         with self._cond:
-            return [_describe(self._entries[k]) for k in sorted(self._entries)]
+            return [describe_entry(self._entries[k]) for k in sorted(self._entries)]
 
     def job(self, job_id: str) -> Job | None:
         """The job object (for its outputs), or None if unknown."""
@@ -326,7 +293,7 @@ class JobsEngine:
                 raise DonjonError(ErrorCode.BadSequenceOfCalls, f"job {job_id} is {entry.state.value}: cancel it before deleting it", http_status=400)
             del self._entries[job_id]
             self._dirty.add(job_id)
-        _release(entry)
+        release_entry(entry)
         self._flush()
         return True
 
@@ -336,12 +303,12 @@ class JobsEngine:
         if self.types.get(job.type_name) is not type(job):
             raise DonjonError(ErrorCode.InternalError, f"job type {job.type_name!r} is not registered through donjon_job_types")
 
-    def _push(self, entry: _Entry) -> None:
+    def _push(self, entry: JobEntry) -> None:
         entry.queue_token = next(self._tokens)
         heapq.heappush(self._heap, (-entry.priority, entry.queue_token, entry.id))
         self._cond.notify()
 
-    def _next_pending(self) -> _Entry | None:
+    def _next_pending(self) -> JobEntry | None:
         while self._heap:
             _, token, job_id = heapq.heappop(self._heap)
             entry = self._entries.get(job_id)
@@ -366,7 +333,7 @@ class JobsEngine:
             self._flush()
             self._run(entry)
 
-    def _run(self, entry: _Entry) -> None:
+    def _run(self, entry: JobEntry) -> None:
         assert entry.ctx is not None
         try:
             entry.job.run(entry.ctx)
@@ -386,7 +353,7 @@ class JobsEngine:
             return
         self._finish(entry, None)
 
-    def _stop_clock(self, entry: _Entry) -> None:
+    def _stop_clock(self, entry: JobEntry) -> None:
         if entry.run_started is not None:
             entry.runtime += time.monotonic() - entry.run_started
             entry.run_started = None
@@ -394,7 +361,7 @@ class JobsEngine:
             entry.progress = entry.ctx.progress
         entry.ctx = None
 
-    def _suspend(self, entry: _Entry, state: JobState) -> None:
+    def _suspend(self, entry: JobEntry, state: JobState) -> None:
         with self._cond:
             self._stop_clock(entry)
             entry.state = state
@@ -403,12 +370,12 @@ class JobsEngine:
             self._dirty.add(entry.id)
         self._flush()
 
-    def _finish(self, entry: _Entry, error: DonjonError | None) -> None:
+    def _finish(self, entry: JobEntry, error: DonjonError | None) -> None:
         with self._cond:
             forgotten = self._complete(entry, error)
         self._after_completion(entry, error, forgotten)
 
-    def _complete(self, entry: _Entry, error: DonjonError | None) -> list[_Entry]:
+    def _complete(self, entry: JobEntry, error: DonjonError | None) -> list[JobEntry]:
         """Move a job to Success or Failure (engine lock held); the jobs forgotten from the history."""
         self._stop_clock(entry)
         entry.completion_time = job_timestamp()
@@ -424,13 +391,13 @@ class JobsEngine:
         entry.done.set()
         return forgotten
 
-    def _after_completion(self, entry: _Entry, error: DonjonError | None, forgotten: list[_Entry]) -> None:
+    def _after_completion(self, entry: JobEntry, error: DonjonError | None, forgotten: list[JobEntry]) -> None:
         for old in forgotten:
-            _release(old)
+            release_entry(old)
         self._flush()
         self._publish(ChangeType.JobSuccess if error is None else ChangeType.JobFailure, entry.id)
 
-    def _trim_history(self) -> list[_Entry]:
+    def _trim_history(self) -> list[JobEntry]:
         done = sorted((e for e in self._entries.values() if e.state.is_done), key=lambda e: e.done_order)
         forgotten = done[: max(0, len(done) - self.history_size)]
         for old in forgotten:
@@ -460,97 +427,20 @@ class JobsEngine:
                     entry = self._entries.get(job_id)
                     rows.append((job_id, None if entry is None else msgspec.json.encode(entry.record())))
                 self._dirty.clear()
-            try:
-                with self.server.index.write() as tx:
-                    for job_id, data in rows:
-                        if data is None:
-                            tx.delete_job(job_id)
-                        else:
-                            tx.save_job(job_id, data)
-            except Exception:
-                log.exception("cannot save %d job(s) in the index", len(rows))
+            write_jobs(self.server.index, rows)
 
     def _load(self) -> None:
-        with self.server.index.read() as tx:
-            saved = tx.list_jobs()
-        forgotten: list[str] = []
+        entries, forgotten = read_jobs(self.server.index, self.types, self._decoder)
         with self._cond:
-            for job_id, data in saved:
-                try:
-                    record = msgspec.json.decode(data, type=JobRecord)
-                    cls = self.types.get(record.type)
-                    if cls is None or self._decoder is None:
-                        log.warning("job %s has the type %r that no plugin registers: forgotten", job_id, record.type)
-                        forgotten.append(job_id)
-                        continue
-                    job = cls(self._decoder.decode(record.params))
-                except (msgspec.DecodeError, msgspec.ValidationError, TypeError) as exc:
-                    log.warning("cannot reload job %s: %s", job_id, exc)
-                    forgotten.append(job_id)
-                    continue
-                entry = _Entry(job_id, job, record.priority, record.user_data, record.creation_time)
-                entry.runtime, entry.progress = record.runtime, record.progress
-                entry.completion_time = record.completion_time
-                entry.error_code, entry.error_details = _error_code(record.error_code), record.error_details
-                self._entries[job_id] = entry
-                if record.state.is_done:
-                    entry.state = record.state
+            for entry in entries:
+                self._entries[entry.id] = entry
+                if entry.state.is_done:
                     entry.done_order = next(self._tokens)
                     entry.done.set()
-                elif record.state is JobState.Paused:
-                    entry.state = JobState.Paused
-                else:  # Pending, Running (interrupted by a stop or a crash), Retry: run again
-                    entry.state = JobState.Pending
+                elif entry.state is JobState.Pending:
                     self._push(entry)
-                self._dirty.add(job_id)
+                self._dirty.add(entry.id)
             self._dirty.update(forgotten)
             self._trim_history()
-        log.info("reloaded %d job(s) from the index", len(self._entries))
+        log.info("reloaded %d job(s) from the index", len(entries))
         self._flush()
-
-
-def _error_code(value: int) -> ErrorCode:
-    try:
-        return ErrorCode(value)
-    except ValueError:
-        return ErrorCode.InternalError
-
-
-def _release(entry: _Entry) -> None:
-    try:
-        entry.job.release()
-    except Exception:
-        log.exception("job %s (%s) failed to release its outputs", entry.id, entry.job.type_name)
-
-
-def _describe(entry: _Entry) -> dict[str, Any]:
-    """Orthanc's ``JobInfo::Format``."""
-    runtime = entry.runtime
-    if entry.run_started is not None:
-        runtime += time.monotonic() - entry.run_started
-    progress = entry.current_progress()
-    content = dict(entry.job.content())
-    if entry.user_data is not None:
-        content["UserData"] = entry.user_data
-    answer: dict[str, Any] = {
-        "Content": content,
-        "CreationTime": entry.creation_time,
-        "EffectiveRuntime": round(runtime, 3),
-        "ErrorCode": int(entry.error_code),
-        "ErrorDescription": entry.error_code.message,
-        "ErrorDetails": entry.error_details,
-        "ID": entry.id,
-        "Priority": entry.priority,
-        "Progress": int(round(progress * 100)),
-        "State": entry.state.value,
-        "Timestamp": job_timestamp(),
-        "Type": entry.job.type_name,
-    }
-    if entry.completion_time is not None:
-        answer["CompletionTime"] = entry.completion_time
-    if entry.state is JobState.Running and 0 < progress < 1 and runtime > 0:
-        import datetime as dt
-
-        eta = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=runtime * (1 - progress) / progress)
-        answer["EstimatedTimeOfArrival"] = job_timestamp(eta)
-    return dict(sorted(answer.items()))
