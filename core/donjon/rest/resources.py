@@ -86,7 +86,12 @@ def _descendants_route(level: ResourceLevel, target: ResourceLevel) -> Any:
             for _ in range(int(target) - int(level)):
                 if any(r.level is ResourceLevel.INSTANCE for r in rows):
                     raise DonjonError(ErrorCode.BadParameterType, f"{public_id} is an instance: it has no {target.plural}")
-                rows = [child for r in rows for child in tx.children(r.internal_id)]
+                # Orthanc splices each parent's children at the front of the list: the
+                # last parent's children come first (kept for identical answers).
+                step: list[Any] = []
+                for r in rows:
+                    step[:0] = tx.children(r.internal_id)
+                rows = step
             rows = [r for r in rows if r.level is target]
             if "expand" in request.query_params and not flag(request, "expand"):
                 return [r.public_id for r in rows]
