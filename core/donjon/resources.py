@@ -110,6 +110,9 @@ def expand_many(server: Server, tx: IndexTransaction, resources: list[Resource],
             index = metadata.get(MetadataType.IndexInSeries)
             answer["IndexInSeries"] = int(index) if index else None
         answer["Labels"] = tx.labels(r.internal_id)
+        if r.level is ResourceLevel.PATIENT:
+            # Orthanc 1.12 shows the recycling protection in every patient answer.
+            answer["IsProtected"] = tx.is_protected(r.internal_id)
         out.append(answer)
     return out
 
