@@ -90,3 +90,13 @@ def test_protected_patient_is_not_recycled(donjon_server, dicom_factory):
     srv.http.post("/instances", content=dicom_factory.bytes(PatientID="B"))  # may be refused: nothing to recycle
     assert first["ParentPatient"] in srv.http.get("/patients").json()
     assert srv.http.get(f"/patients/{first['ParentPatient']}/protected").text == "1"
+
+
+def test_patient_answers_show_protection(stored):
+    srv, a = stored
+    patient = a["ParentPatient"]
+    assert srv.http.get(f"/patients/{patient}").json()["IsProtected"] is False
+    srv.http.put(f"/patients/{patient}/protected", content=b"1")
+    assert srv.http.get(f"/patients/{patient}").json()["IsProtected"] is True
+    assert srv.http.get(f"/instances/{a['ID']}/patient").json()["IsProtected"] is True
+    assert "IsProtected" not in srv.http.get(f"/studies/{a['ParentStudy']}").json()
