@@ -135,7 +135,9 @@ class JobsEngine:
         job_id = self.submit(job, priority, user_data)
         with self._cond:
             entry = self._entries[job_id]
-        entry.done.wait()
+        while not entry.done.wait(0.5):
+            if self._stopping:
+                raise DonjonError(ErrorCode.CanceledJob, f"job {job_id} was not run: the server is stopping")
         if entry.state is not JobState.Success:
             raise DonjonError(entry.error_code, entry.error_details or f"job {job_id} failed")
         return job
@@ -162,7 +164,7 @@ class JobsEngine:
         try:
             yield entry.ctx
         except JobStopped as stopped:
-            self._finish(entry, DonjonError(ErrorCode.CanceledJob, f"job {entry.id} was {stopped.reason}ed"))
+            self._finish(entry, DonjonError(ErrorCode.CanceledJob, f"job {entry.id} was stopped ({stopped.reason})"))
             raise
         except DonjonError as exc:
             self._finish(entry, exc)
