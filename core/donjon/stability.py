@@ -55,10 +55,15 @@ class StabilityTracker:
         """An instance arrived: (re-)arm the timers of its ancestors."""
         deadline = time.monotonic() + self.stable_age
         with self._lock:
+            idle = not self._deadlines
             self._deadlines[(ResourceLevel.PATIENT, patient)] = deadline
             self._deadlines[(ResourceLevel.STUDY, study)] = deadline
             self._deadlines[(ResourceLevel.SERIES, series)] = deadline
-        self._wake.set()
+        # A new deadline is never earlier than those already armed: the thread only needs
+        # waking when it sleeps with nothing to watch (waking it on every instance made
+        # it contend for the lock with the storing threads).
+        if idle:
+            self._wake.set()
 
     def forget(self, public_id: str) -> None:
         """A resource was deleted: no stable change for it."""
