@@ -88,9 +88,18 @@ def test_parents_are_reached_from_any_level(two_patients):
 
 def test_unknown_ids_are_unknown_resource(two_patients):
     srv, _ = two_patients
-    for url in ("/patients/nope/studies", "/instances/nope/patient", "/series/nope/instances", "/patients/nope"):
+    for url in ("/patients/nope/studies", "/instances/nope/patient", "/series/nope/instances"):
         answer = srv.http.get(url)
         assert answer.status_code == 404 and answer.json()["OrthancStatus"] == 17, url
+
+
+def test_unknown_or_wrong_level_resource_is_a_bare_404(two_patients):
+    srv, answers = two_patients
+    a = answers[0]
+    for url in ("/patients/nope", f"/patients/{a['ParentSeries']}", f"/instances/{a['ParentPatient']}"):
+        assert (srv.http.get(url).status_code, srv.http.get(url).content) == (404, b""), url
+    assert (srv.http.delete(f"/patients/{a['ParentSeries']}").status_code, srv.http.delete("/patients/nope").content) == (404, b"")
+    assert a["ParentSeries"] in srv.http.get("/series").json()
 
 
 def test_wrong_level_ids_follow_orthanc(two_patients):

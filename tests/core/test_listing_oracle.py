@@ -100,7 +100,10 @@ def test_child_and_parent_routes_match_orthanc(differ):
             for above in order[:i]:
                 d("GET", f"/{level}/{public_id}/{singular[above]}")
             d("GET", f"/{level}/{public_id}/statistics")
-        d("GET", f"/{level}/{levels[level]}")
+        for public_id in (*levels.values(), "unknown"):
+            d("GET", f"/{level}/{public_id}")
+    d("DELETE", f"/patients/{a['ParentSeries']}")
+    d("DELETE", "/series/unknown")
     d("GET", f"/patients/{a['ParentPatient']}/studies?short")
     d("GET", f"/studies/{a['ParentStudy']}/instances?full")
     assert not d.differences, "\n".join(d.differences)

@@ -51,13 +51,23 @@ def _level_routes(level: ResourceLevel) -> Router:
             return [r.public_id for r in rows]
 
     @get("/{public_id:str}", sync_to_thread=True)
-    def get_resource(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> dict[str, Any]:
+    def get_resource(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> Any:
+        """One resource; Orthanc answers nothing (a bare 404) for an unknown or wrong-level ID."""
         with server.index.read() as tx:
-            return expand(server, tx, lookup_or_404(tx, level, public_id), TagFormat.from_query(request.query_params))
+            found = tx.lookup(public_id, level)
+            if found is None:
+                return bare(404)
+            return expand(server, tx, found, TagFormat.from_query(request.query_params))
 
     @delete("/{public_id:str}", status_code=200, sync_to_thread=True)
-    def delete_resource(server: ServerDep, public_id: FromPath[str]) -> dict[str, Any]:
-        return server.delete(level, public_id)
+    def delete_resource(server: ServerDep, public_id: FromPath[str]) -> Any:
+        """Delete a resource; like Orthanc, a bare 404 when there is no such resource at this level."""
+        try:
+            return server.delete(level, public_id)
+        except DonjonError as exc:
+            if exc.code is ErrorCode.UnknownResource:
+                return bare(404)
+            raise
 
     handlers: list[Any] = [list_resources, get_resource, delete_resource]
     # Child and descendant listings: /patients/{id}/studies, /studies/{id}/instances...
