@@ -8,7 +8,7 @@ from litestar import Request, Router, delete, get
 
 from ..enums import ResourceLevel
 from ..errors import DonjonError, ErrorCode
-from ..resources import TagFormat, expand, expand_many, lookup_or_404
+from ..resources import TagFormat, expand, expand_many
 from .deps import FromPath, ServerDep
 from .params import bare, flag
 
