@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from donjon_sdk import ChangeType
+from donjon_sdk import ChangeType, hookimpl
 from pydicom.fileset import FileSet
+from pydicom.uid import ImplicitVRLittleEndian
 
 
 def _upload(srv, files: list[bytes]) -> list[dict]:
@@ -228,3 +229,35 @@ def test_media_of_varied_sop_classes_is_a_valid_file_set(donjon_server, dicom_sa
     assert len(fileset) == len(SAMPLES)
     assert all(i.DirectoryRecordType == "IMAGE" for i in fileset)
     assert subprocess.run(["/usr/bin/dcmdump", "-q", str(tmp_path / "DICOMDIR")], capture_output=True).returncode == 0
+
+
+class ImplicitTranscoder:
+    """A transcoder plugin for the uncompressed case: re-encode as Implicit VR Little Endian."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl
+    def donjon_transcode(self, data: bytes, transfer_syntaxes: list[str], allow_new_sop_instance: bool) -> bytes | None:
+        if transfer_syntaxes != [ImplicitVRLittleEndian]:
+            return None
+        self.calls += 1
+        ds = pydicom.dcmread(io.BytesIO(data))
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        return out.getvalue()
+
+
+def test_archive_is_transcoded_by_the_transcoder_plugin(donjon_server, dicom_factory):
+    transcoder = ImplicitTranscoder()
+    srv = donjon_server(plugins=[transcoder])
+    study = _upload(srv, dicom_factory.study(series=1, instances=2))[0]["ParentStudy"]
+    archive = _zip(srv.http.post(f"/studies/{study}/archive", json={"Transcode": ImplicitVRLittleEndian}))
+    syntaxes = {pydicom.dcmread(io.BytesIO(archive.read(n))).file_meta.TransferSyntaxUID for n in archive.namelist()}
+    assert syntaxes == {ImplicitVRLittleEndian} and transcoder.calls == 2
+    media = _zip(srv.http.get(f"/studies/{study}/media", params={"transcode": ImplicitVRLittleEndian}))
+    records = pydicom.dcmread(io.BytesIO(media.read("DICOMDIR"))).DirectoryRecordSequence
+    assert {r.ReferencedTransferSyntaxUIDInFile for r in records if r.DirectoryRecordType == "IMAGE"} == {ImplicitVRLittleEndian}
+    (job, _) = sorted(srv.http.get("/jobs?expand").json(), key=lambda j: j["Type"])
+    assert job["Content"]["Transcode"] == ImplicitVRLittleEndian

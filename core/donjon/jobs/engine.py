@@ -157,9 +157,8 @@ class JobsEngine:
         entry.ctx = JobContext(self.server, entry.id)
         entry.run_started = time.monotonic()
         with self._cond:
+            # Saved once finished only: after a crash, nobody waits for this stream any more.
             self._entries[entry.id] = entry
-            self._dirty.add(entry.id)
-        self._flush()
         self._publish(ChangeType.JobSubmitted, entry.id)
         try:
             yield entry.ctx
