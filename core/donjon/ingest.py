@@ -95,14 +95,15 @@ def store(server: Server, data: bytes, origin: Origin) -> StoreResult:
             raise
         if outcome.status is StoreStatus.Success:
             ids = instance.ids
+            # Forget before touching: an overwrite deletes and re-creates the same IDs.
+            for public_id in outcome.deleted:
+                server.stability.forget(public_id)
             server.stability.touch(ids.patient, ids.study, ids.series)
             for change in outcome.changes:
                 events.publish(change)
             events.publish(_stored_event(instance, origin))
     # Files of what the transaction replaced or recycled go once it committed.
     _remove(server, outcome.removed)
-    for public_id in outcome.deleted:
-        server.stability.forget(public_id)
     return _result(instance, outcome.status)
 
 

@@ -87,6 +87,8 @@ def test_overwrite_replaces_file_tags_and_metadata(donjon_server, dicom_factory)
     assert srv.http.get(f"/instances/{first['ID']}/metadata/IndexInSeries").text == "7"
     assert not _stored_file(srv, old_uuid).exists()
     assert srv.http.get("/statistics").json()["CountInstances"] == 1
+    # The re-created parents wait for their stable change again.
+    assert srv.http.get(f"/series/{first['ParentSeries']}").json()["IsStable"] is False
 
 
 @pytest.mark.oracle
