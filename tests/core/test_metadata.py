@@ -179,3 +179,20 @@ def test_metadata_survives_restart(stored):
     srv.http.put(f"/instances/{a['ID']}/metadata/Sample", content="é ünïcode".encode())
     srv.restart()
     assert srv.http.get(f"/instances/{a['ID']}/metadata/Sample").text == "é ünïcode"
+
+
+def test_concurrent_writers_with_the_same_etag_one_wins(stored):
+    import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    srv, a = stored(CheckRevisions=True)
+    url = f"{srv.url}/instances/{a['ID']}/metadata/Sample"
+    etag = srv.http.put(url, content=b"base").headers["etag"]
+
+    def write(i: int) -> int:
+        return httpx.put(url, content=f"writer {i}".encode(), headers={"If-Match": etag}, timeout=30).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(write, range(8)))
+    assert statuses == [200] + [409] * 7
+    assert srv.http.get(url).headers["etag"].startswith('"1-')
