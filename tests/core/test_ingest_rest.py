@@ -80,3 +80,41 @@ def test_delete_instance_removes_empty_parents(donjon_server, dicom_factory):
     assert deleted.json() == {"RemainingAncestor": None}
     assert srv.http.get("/patients").json() == []
     assert srv.http.get(f"/instances/{answer['ID']}").status_code == 404
+
+
+def test_file_without_sop_instance_uid_is_refused_and_nothing_is_written(donjon_server, dicom_factory):
+    from pathlib import Path
+
+    srv = donjon_server()
+    ds = dicom_factory.dataset()
+    del ds.SOPInstanceUID
+    answer = srv.http.post("/instances", content=dicom_factory.encode(ds))
+    assert answer.status_code == 400 and answer.json()["OrthancStatus"] == 15
+    assert "SOPInstanceUID" in answer.json()["Details"]
+    assert srv.http.get("/instances").json() == []
+    assert not list(Path(srv.config["StorageDirectory"]).glob("??/??/*"))
+
+
+def test_truncated_header_is_a_bad_file_format(donjon_server, dicom_factory):
+    srv = donjon_server()
+    data = dicom_factory.bytes()
+    answer = srv.http.post("/instances", content=data[:300])
+    assert answer.status_code == 400 and answer.json()["OrthancStatus"] == 15
+    assert srv.http.get("/instances").json() == []
+
+
+def test_rest_upload_records_ip_and_user_metadata(donjon_server, dicom_factory):
+    srv = donjon_server()
+    instance = srv.http.post("/instances", content=dicom_factory.bytes()).json()["ID"]
+    metadata = srv.http.get(f"/instances/{instance}/metadata?expand").json()
+    assert metadata["Origin"] == "RestApi" and metadata["RemoteIP"] == "127.0.0.1"
+    assert metadata["HttpUsername"] == "" and metadata["RemoteAET"] == ""
+    assert "CalledAET" not in metadata
+
+
+def test_file_is_stored_as_received_even_with_odd_encodings(donjon_server, dicom_samples):
+    srv = donjon_server()
+    for name in ("MR_small_bigendian.dcm", "image_dfl.dcm", "rtplan.dcm"):
+        data = dicom_samples(name)
+        instance = srv.http.post("/instances", content=data).json()["ID"]
+        assert srv.http.get(f"/instances/{instance}/file").content == data, name
