@@ -103,6 +103,7 @@ def _serve(args: argparse.Namespace, argv: list[str]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
 
+    _lean_imports()
     from .app_factory import create_server
     from .config.loader import ConfigError
     from .errors import DonjonError
@@ -135,6 +136,25 @@ def _serve(args: argparse.Namespace, argv: list[str]) -> int:
         os.execv(sys.executable, [sys.executable, "-m", "donjon", *argv])
     log.warning("Donjon has stopped")
     return 0
+
+
+def _lean_imports() -> None:
+    """Import pydicom without ``requests``, which a server never uses through it.
+
+    pydicom imports ``requests`` only to download its test files, and falls back
+    to urllib without it. ``requests`` with ssl, urllib3 and charset_normalizer
+    costs ~6 MB of idle RSS (measured: 85 → 79 MB), against a target of 80 MB.
+    It is hidden only while pydicom is imported: a plugin that imports
+    ``requests`` later gets it as usual.
+    """
+    if "pydicom" in sys.modules or "requests" in sys.modules:
+        return
+    sys.modules["requests"] = None  # type: ignore[assignment]  # "import requests" raises ImportError
+    try:
+        import pydicom  # noqa: F401
+    finally:
+        if sys.modules.get("requests", 0) is None:
+            del sys.modules["requests"]
 
 
 def _write_default_config(target: str) -> int:
