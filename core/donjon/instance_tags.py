@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .index import FileInfo
     from .server import Server
 
-__all__ = ["CachedTags", "TagsCache", "child_instances", "format_tags", "instance_file", "instance_tags"]
+__all__ = ["CachedTags", "TagsCache", "attachment_tags", "child_instances", "format_tags", "instance_file", "instance_tags"]
 
 #: How many instances keep their converted tags in memory (a few hundred KB at most each).
 CACHE_SIZE = 128
@@ -112,7 +112,6 @@ def instance_tags(server: Server, public_id: str, ignore_length: frozenset[int] 
     Raises:
         DonjonError: ``UnknownResource``, ``InexistentFile`` or ``BadFileFormat``.
     """
-    cache = _cache(server)
     with server.index.read() as tx:
         resource = tx.lookup(public_id, ResourceLevel.INSTANCE)
         if resource is None:
@@ -120,6 +119,12 @@ def instance_tags(server: Server, public_id: str, ignore_length: frozenset[int] 
         info = tx.attachments(resource.internal_id).get(FileContentType.Dicom)
     if info is None:
         raise DonjonError(ErrorCode.InexistentFile, f"instance {public_id} has no DICOM file")
+    return attachment_tags(server, info, ignore_length)
+
+
+def attachment_tags(server: Server, info: FileInfo, ignore_length: frozenset[int] = frozenset()) -> CachedTags:
+    """The tags of a DICOM attachment, through the cache; touches storage only, never the index."""
+    cache = _cache(server)
     if not ignore_length:
         found = cache.get(info.uuid)
         if found is not None:

@@ -27,6 +27,7 @@ __all__ = ["NotFound", "content_at"]
 #: Returned when the path leads nowhere (Orthanc answers an empty 404).
 NotFound = None
 
+_STRING_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"})
 # Byte width of the numbers DCMTK swaps to little-endian when it hands out a value.
 _SWAP_WIDTH = {"US": 2, "SS": 2, "OW": 2, "AT": 2, "UL": 4, "SL": 4, "FL": 4, "OF": 4, "OL": 4, "FD": 8, "OD": 8, "OV": 8, "SV": 8, "UV": 8}
 
@@ -67,7 +68,7 @@ def content_at(ds: Dataset, path: list[str]) -> list[str] | bytes | None:
     elem = current.get_item(tag)
     if _is_sequence(current, tag, elem):
         return [str(i) for i in range(len(sequence_items(elem)))]
-    return _raw_value(elem)
+    return _raw_value(elem, _vr(current, tag, elem))
 
 
 def _index(text: str) -> int | None:
@@ -78,13 +79,22 @@ def _tag_text(tag: int) -> str:
     return f"{tag >> 16:04x}-{tag & 0xFFFF:04x}"
 
 
+def _vr(ds: Dataset, tag: int, elem: Any) -> str:
+    """The VR written in the file, else (implicit VR) the one of DCMTK's dictionary."""
+    if isinstance(elem, RawDataElement) and elem.VR is not None:
+        return elem.VR
+    if isinstance(elem, DataElement) and not elem.is_undefined_length and elem.VR != "SQ":
+        return elem.VR
+    entry = lookup(tag) if (tag >> 16) % 2 == 0 else _private_entry(ds, tag)
+    return entry[0] if entry is not None else "UN"
+
+
 def _is_sequence(ds: Dataset, tag: int, elem: Any) -> bool:
     if isinstance(elem, DataElement):
         return elem.VR == "SQ"
     if elem.VR is not None:
         return elem.VR == "SQ"
-    entry = lookup(tag) if (tag >> 16) % 2 == 0 else _private_entry(ds, tag)
-    return (entry is not None and entry[0] == "SQ") or elem.length == 0xFFFFFFFF
+    return _vr(ds, tag, elem) == "SQ" or elem.length == 0xFFFFFFFF
 
 
 def _private_entry(ds: Dataset, tag: int) -> tuple[str, str] | None:
@@ -96,7 +106,7 @@ def _private_entry(ds: Dataset, tag: int) -> tuple[str, str] | None:
     return lookup_private(tag, str(value or "").strip("\0 "))
 
 
-def _raw_value(elem: Any) -> bytes:
+def _raw_value(elem: Any, vr: str) -> bytes:
     if isinstance(elem, DataElement):
         value = elem.value
         if value is None or value == "":
@@ -112,7 +122,11 @@ def _raw_value(elem: Any) -> bytes:
         raw = text.encode("latin-1", "replace")
         return raw + b" " if len(raw) % 2 else raw
     raw: bytes = elem.value or b""
-    width = _SWAP_WIDTH.get(elem.VR or "")
+    if vr in _STRING_VRS:
+        # DCMTK keeps strings without their trailing padding and pads them again to an even length.
+        raw = raw.rstrip(b" \0")
+        return raw + (b"\0" if vr == "UI" else b" ") if len(raw) % 2 else raw
+    width = _SWAP_WIDTH.get(vr)
     if width and not elem.is_little_endian:
         raw = b"".join(raw[i : i + width][::-1] for i in range(0, len(raw) - len(raw) % width, width))
     return raw
@@ -132,4 +146,4 @@ def _pixel_data(ds: Dataset, frame: str | None) -> list[str] | bytes | None:
         return fragments[index] if index is not None and index < len(fragments) else NotFound
     if frame is None:
         return ["0"]
-    return _raw_value(elem) if frame == "0" else NotFound
+    return _raw_value(elem, "OW") if frame == "0" else NotFound

@@ -114,7 +114,8 @@ def dataset_to_json(ds: Dataset, fmt: JsonFormat = JsonFormat.FULL, options: Tag
     """
     options = options or TagOptions()
     decoder = TextDecoder(_charset_terms(ds), options.default_encoding)
-    full = _Converter(decoder, options, _pixel_representation(ds) == 1).dataset(ds, top=True)
+    implicit = bool((getattr(ds, "original_encoding", None) or (False,))[0])
+    full = _Converter(decoder, options, _pixel_representation(ds) == 1, implicit).dataset(ds, top=True)
     return format_full_json(full, fmt)
 
 
@@ -199,10 +200,11 @@ def _charset_terms(ds: Dataset) -> list[str] | None:
 class _Converter:
     """Walks one dataset; holds what stays the same for every element."""
 
-    def __init__(self, decoder: TextDecoder, options: TagOptions, signed_pixels: bool = False) -> None:
+    def __init__(self, decoder: TextDecoder, options: TagOptions, signed_pixels: bool = False, implicit: bool = False) -> None:
         self.decoder = decoder
         self.options = options
         self.signed_pixels = signed_pixels
+        self.implicit = implicit
 
     def dataset(self, ds: Dataset, *, top: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -245,7 +247,7 @@ class _Converter:
     def value(self, tag: int, elem: Any, dict_vr: str) -> dict[str, Any] | None:
         """``{"Type", "Value"}`` of one element; None when it is left out (binary, ``SKIP``)."""
         if isinstance(elem, DataElement):
-            return self._converted(tag, elem)
+            return self._converted(tag, elem, dict_vr)
         vr = elem.VR if elem.VR is not None else dict_vr
         vr = _INTERNAL_VRS.get(vr, vr)
         if vr == "xs" and tag in _PIXEL_VALUE_TAGS:
@@ -315,25 +317,35 @@ class _Converter:
             return {"Type": "String", "Value": "".join(chr(b) for b in raw if 32 <= b < 127)}
         return {"Type": "Binary", "Value": "data:application/octet-stream;base64," + base64.b64encode(raw).decode("ascii")}
 
-    def _converted(self, tag: int, elem: DataElement) -> dict[str, Any] | None:
+    def _converted(self, tag: int, elem: DataElement, dict_vr: str) -> dict[str, Any] | None:
         """An element pydicom already converted (empty values, SpecificCharacterSet, undefined-length sequences)."""
+        vr = elem.VR
+        if self.implicit:
+            # The file did not say: DCMTK's dictionary decides, not pydicom's.
+            vr = _INTERNAL_VRS.get(dict_vr, dict_vr)
+            if vr == "xs" and tag in _PIXEL_VALUE_TAGS:
+                vr = "SS" if self.signed_pixels else "US"
         value = elem.value
-        if isinstance(value, PydicomSequence) or elem.VR == "SQ":
-            return self._sequence(value or [])
+        if isinstance(value, PydicomSequence):
+            if vr == "SQ" or elem.is_undefined_length:
+                return self._sequence(value)
+            return self._binary(b"")
         if value is None or value == "" or value == b"" or (isinstance(value, list) and not value):
-            if elem.VR in _STRING_VRS:
+            if vr in _STRING_VRS:
                 return {"Type": "String", "Value": ""}
-            return {"Type": "Null", "Value": None}
+            if vr in _NUMBER_FORMATS or vr == "AT":
+                return {"Type": "Null", "Value": None}
+            return self._binary(b"")
         if isinstance(value, (bytes, bytearray)):
-            if elem.VR in _STRING_VRS:
-                return self._string(tag, bytes(value), elem.VR)
+            if vr in _STRING_VRS:
+                return self._string(tag, bytes(value), vr)
             return self._binary(bytes(value))
         if isinstance(value, (list, tuple, pydicom.multival.MultiValue)):
             text = "\\".join(_scalar(v) for v in value)
         else:
             text = _scalar(value)
-        if elem.VR in _STRING_VRS and text.isascii():
-            return self._string(tag, text.encode("ascii"), elem.VR)  # e.g. SpecificCharacterSet, decoded like the rest
+        if vr in _STRING_VRS and text.isascii():
+            return self._string(tag, text.encode("ascii"), vr)  # e.g. SpecificCharacterSet, decoded like the rest
         return self._limited(tag, text)
 
 

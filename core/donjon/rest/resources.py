@@ -8,6 +8,7 @@ from litestar import Request, Router, delete, get
 
 from ..enums import ResourceLevel
 from ..errors import DonjonError, ErrorCode
+from ..requested_tags import add_requested_tags
 from ..resources import TagFormat, expand, expand_many
 from .deps import FromPath, ServerDep
 from .params import bare, flag
@@ -47,7 +48,8 @@ def _level_routes(level: ResourceLevel) -> Router:
             else:
                 rows = tx.list_resources(level, min(window[0], 2**62), min(window[1], 2**62))
             if flag(request, "expand"):
-                return expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
+                answers = expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
+                return add_requested_tags(server, tx, rows, answers, request.query_params)
             return [r.public_id for r in rows]
 
     @get("/{public_id:str}", sync_to_thread=True)
@@ -57,7 +59,8 @@ def _level_routes(level: ResourceLevel) -> Router:
             found = tx.lookup(public_id, level)
             if found is None:
                 return bare(404)
-            return expand(server, tx, found, TagFormat.from_query(request.query_params))
+            answer = expand(server, tx, found, TagFormat.from_query(request.query_params))
+            return add_requested_tags(server, tx, [found], answer, request.query_params)
 
     @delete("/{public_id:str}", status_code=200, sync_to_thread=True)
     def delete_resource(server: ServerDep, public_id: FromPath[str]) -> Any:
@@ -106,7 +109,8 @@ def _descendants_route(level: ResourceLevel, target: ResourceLevel) -> Any:
             if "expand" in request.query_params and not flag(request, "expand"):
                 return [r.public_id for r in rows]
             # Orthanc expands child listings by default.
-            return expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
+            answers = expand_many(server, tx, rows, TagFormat.from_query(request.query_params))
+            return add_requested_tags(server, tx, rows, answers, request.query_params)
 
     return descendants
 
@@ -133,7 +137,8 @@ def _ancestor_route(level: ResourceLevel, target: ResourceLevel) -> Any:
                 current = parent
             if current.level is not target:
                 return bare(404)
-            return expand(server, tx, current, TagFormat.from_query(request.query_params))
+            answer = expand(server, tx, current, TagFormat.from_query(request.query_params))
+            return add_requested_tags(server, tx, [current], answer, request.query_params)
 
     return ancestor
 
