@@ -170,7 +170,8 @@ class Runner:
         Args:
             restart: Restart with the configuration read again (``POST /tools/reset``).
         """
-        self.restart_requested = self.restart_requested or restart
+        # The last request wins: a SIGTERM while a reset is pending stops the process.
+        self.restart_requested = restart
         if self._waiting:
             if self._uvicorn is not None:
                 self._uvicorn.should_exit = True
