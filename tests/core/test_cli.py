@@ -27,14 +27,19 @@ from donjon_sdk.testing.server import free_port
 LOG_LINE = re.compile(r"^[TIWE]\d{4} \d\d:\d\d:\d\d\.\d{6} \S+ [\w.-]+\.py:\d+\] ")
 
 
-def _donjon(*args: Any, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _donjon(*args: Any, cwd: Path, env: dict[str, str | None] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "donjon", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=_env(env))
 
 
-def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+def _env(extra: dict[str, str | None] | None = None) -> dict[str, str]:
+    """The test's environment without ORTHANC__ overrides; no plugins unless asked (None removes a variable)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORTHANC__")}
     env["DONJON_PLUGINS"] = "-"
-    env.update(extra or {})
+    for key, value in (extra or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
     return env
 
 
@@ -123,17 +128,19 @@ def test_errors_lists_orthanc_error_codes(tmp_path):
 # -- the commented default configuration -----------------------------------------------------
 
 
-def test_default_configuration_loads_back_without_warnings_and_with_equal_values(tmp_path, caplog):
-    result = _donjon("--config=-", cwd=tmp_path, env={"DONJON_PLUGINS": ""})
+def test_default_configuration_loads_back_without_warnings_and_with_equal_values(tmp_path, caplog, monkeypatch):
+    # Every installed plugin: their sections are part of the default configuration.
+    result = _donjon("--config=-", cwd=tmp_path, env={"DONJON_PLUGINS": None})
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "//" in text  # commented, as Orthanc's
     path = tmp_path / "written.json"
     path.write_text(text)
-    os.environ.pop("DONJON_PLUGINS", None)
+    monkeypatch.delenv("DONJON_PLUGINS", raising=False)
     sections: dict[str, Any] = {}
     for declared in PluginHost().collect("donjon_config_sections"):
         sections.update(declared)
+    assert all(f'"{name}" : {{' in text for name in sections)
     with caplog.at_level(logging.WARNING):
         config = load_config(path, sections, environ={})
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
