@@ -13,10 +13,12 @@ def core_routers() -> list[Any]:
     from . import attachments, changes, labels, metadata, statistics
     from . import tags
     from . import lifecycle
+    from . import frames
 
     return [
         *system.ROUTES, *resources.ROUTES, *instances.ROUTES, *tools.ROUTES,
         *metadata.ROUTES, *attachments.ROUTES, *labels.ROUTES, *changes.ROUTES, *statistics.ROUTES,
         *tags.ROUTES,
         *lifecycle.ROUTES,
+        *frames.ROUTES,
     ]
