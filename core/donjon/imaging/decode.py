@@ -94,7 +94,9 @@ def _info(ds: Dataset) -> ImageInfo:
     try:
         frames = int(ds.get("NumberOfFrames") or 1)
     except (TypeError, ValueError):
-        frames = 1  # Orthanc ignores a NumberOfFrames it cannot parse
+        # Orthanc reads a NumberOfFrames it cannot parse ("1A") as one frame; so must pydicom.
+        frames = 1
+        ds.NumberOfFrames = 1
     return ImageInfo(
         rows=int(ds.get("Rows") or 0),
         columns=int(ds.get("Columns") or 0),
