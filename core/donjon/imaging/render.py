@@ -142,13 +142,30 @@ def _target_size(rows: int, columns: int, options: RenderOptions) -> tuple[int, 
     return max(int(np.floor(ratio * columns + 0.5)), 1), max(int(np.floor(ratio * rows + 0.5)), 1)
 
 
-def _resize(image: np.ndarray, size: tuple[int, int], smooth: bool) -> np.ndarray:
-    from PIL import Image, ImageFilter
+def _smooth(image: np.ndarray) -> np.ndarray:
+    """Orthanc's ``SmoothGaussian5x5``: a separable [1 4 6 4 1] kernel, borders repeated, truncated."""
+    kernel = np.array([1, 4, 6, 4, 1], dtype=np.float32)
+    planes = image.astype(np.float32)
+    pad = [(0, 0)] * planes.ndim
+    pad[1] = (2, 2)
+    wide = np.pad(planes, pad, mode="edge")
+    horizontal = sum(kernel[k] * wide[:, k : k + planes.shape[1]] for k in range(5))
+    pad = [(0, 0)] * planes.ndim
+    pad[0] = (2, 2)
+    tall = np.pad(horizontal, pad, mode="edge")
+    both = sum(kernel[k] * tall[k : k + planes.shape[0]] for k in range(5)) * np.float32(1 / 256)
+    return np.clip(both, 0, 255).astype(np.uint8)
 
-    picture = Image.fromarray(image)
-    if smooth and (size[0] < image.shape[1] or size[1] < image.shape[0]):
-        picture = picture.filter(ImageFilter.GaussianBlur(1))  # Orthanc's SmoothGaussian5x5
-    return np.asarray(picture.resize(size, Image.Resampling.BILINEAR))
+
+def _resize(image: np.ndarray, size: tuple[int, int], smooth: bool) -> np.ndarray:
+    """Orthanc's ``ImageProcessing::Resize``: nearest neighbour at pixel centres."""
+    width, height = size
+    rows, columns = image.shape[:2]
+    if smooth and (width < columns or height < rows):
+        image = _smooth(image)
+    xs = np.clip(np.floor((np.arange(width, dtype=np.float32) + np.float32(0.5)) * np.float32(columns / width)).astype(int), 0, columns - 1)
+    ys = np.clip(np.floor((np.arange(height, dtype=np.float32) + np.float32(0.5)) * np.float32(rows / height)).astype(int), 0, rows - 1)
+    return np.ascontiguousarray(image[ys][:, xs])
 
 
 def render(arr: np.ndarray, info: ImageInfo, options: RenderOptions) -> np.ndarray:
