@@ -24,7 +24,6 @@ NOT_WIRED_YET = {
     "donjon_retrieve": "issue: C-MOVE / C-GET SCP (query/retrieve)",
     "donjon_storage_commitment": "issue: storage commitment SCP",
     "donjon_outgoing_store_filter": "issue: C-STORE SCU (modalities/{id}/store)",
-    "donjon_decode_frame": "issue: imaging (frames, previews)",
     "donjon_explorer_extensions": "issue: web explorer (donjon-viewer)",
 }
 

@@ -205,3 +205,57 @@ def test_hook_transcode(donjon_server, dicom_factory):
         ds = dcmread(io.BytesIO(archive.read(member)))
     assert ds.file_meta.TransferSyntaxUID == IMPLICIT_LE
     assert transcoder.asked == [[IMPLICIT_LE]]
+
+
+class PatternDecoder:
+    """Decodes "frames" of an MPEG-2 file, which no built-in codec reads, into a fixed pattern."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, str]] = []
+
+    @hookimpl
+    def donjon_decode_frame(self, data: bytes, frame: int, transfer_syntax: str) -> Any | None:
+        import numpy as np
+
+        self.asked.append((frame, transfer_syntax))
+        if transfer_syntax != MPEG2:
+            return None
+        return np.full((4, 6), 100 + frame, dtype=np.uint16)
+
+
+MPEG2 = "1.2.840.10008.1.2.4.100"
+
+
+def test_hook_decode_frame(donjon_server, dicom_factory):
+    import io
+
+    import numpy as np
+    from pydicom.encaps import encapsulate
+
+    decoder = PatternDecoder()
+    srv = donjon_server(plugins=[("pattern", decoder)])
+    ds = dicom_factory.dataset(rows=4, columns=6, transfer_syntax=MPEG2, NumberOfFrames=2)
+    ds.PixelData = encapsulate([b"first frame!", b"second frame"])
+    ds["PixelData"].VR = "OB"
+    instance = srv.http.post("/instances", content=dicom_factory.encode(ds)).json()["ID"]
+    answer = srv.http.get(f"/instances/{instance}/frames/1/numpy", params={"rescale": "0"})
+    assert answer.status_code == 200, answer.text
+    assert np.array_equal(np.load(io.BytesIO(answer.content)), np.full((4, 6, 1), 101, dtype=np.uint16))
+    assert decoder.asked == [(1, MPEG2)]
+    # built-in syntaxes never reach the plugin
+    plain = srv.http.post("/instances", content=dicom_factory.bytes()).json()["ID"]
+    assert srv.http.get(f"/instances/{plain}/preview").status_code == 200
+    assert decoder.asked == [(1, MPEG2)]
+
+
+def test_without_a_decoder_plugin_an_unknown_syntax_is_unsupported(donjon_server, dicom_factory):
+    from pydicom.encaps import encapsulate
+
+    srv = donjon_server()
+    ds = dicom_factory.dataset(rows=4, columns=6, transfer_syntax=MPEG2)
+    ds.PixelData = encapsulate([b"a frame!"])
+    ds["PixelData"].VR = "OB"
+    instance = srv.http.post("/instances", content=dicom_factory.encode(ds)).json()["ID"]
+    answer = srv.http.get(f"/instances/{instance}/preview")
+    assert answer.status_code == 415
+    assert MPEG2 in answer.json()["Details"]
