@@ -225,11 +225,9 @@ def encode(image: np.ndarray, mime: str, quality: int = 90) -> bytes:
         out = io.BytesIO()
         Image.fromarray(image).save(out, format="JPEG", quality=quality)
         return out.getvalue()
-    out = io.BytesIO()
-    # compress_level 1: the 512x512 previews encode 3-4x faster than at zlib's default
-    # for ~15 % more bytes (bench/imaging.py); loopback and LAN viewers prefer the time.
-    Image.fromarray(image).save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    from .png import encode_png
+
+    return encode_png(image)
 
 
 def _pam(image: np.ndarray) -> bytes:
