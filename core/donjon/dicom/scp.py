@@ -140,6 +140,10 @@ class DicomServer:
         if self._scp is not None:
             self._scp.shutdown()
             self._scp = None
+        # pynetdicom's DUL threads are not daemons: an association left open by a peer
+        # would keep a stopping process alive until DicomScpTimeout.
+        for assoc in list(self.ae.active_associations):
+            assoc.abort()
 
     # -- association ------------------------------------------------------------
 
