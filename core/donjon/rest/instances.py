@@ -52,8 +52,15 @@ def _store_upload(server: Server, body: bytes, content_type: str, origin: Origin
 
 
 @get("/instances/{public_id:str}/file", sync_to_thread=True)
-def instance_file(server: ServerDep, public_id: FromPath[str]) -> Response[bytes]:
+def instance_file(server: ServerDep, request: Request[Any, Any, Any], public_id: FromPath[str]) -> Response[bytes]:
+    """The DICOM file; ``?transcode=UID`` converts it first (Book faq/transcoding.rst)."""
     data = server.read_dicom(public_id)
+    syntax = request.query_params.get("transcode")
+    if syntax:
+        from ..imaging.transcode import transcode_instance
+
+        # As Orthanc's GetInstanceFile: a lossy target may give the copy a new SOP Instance UID.
+        data = transcode_instance(server, public_id, data, syntax.strip(), allow_new_sop_instance=True)
     return Response(content=data, media_type="application/dicom")
 
 
