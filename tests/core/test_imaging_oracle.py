@@ -176,3 +176,29 @@ def test_raw_frames_match_orthanc(servers: Servers) -> None:
             assert ours.content == theirs.content
     finally:
         _forget(servers, instance)
+
+
+@pytest.mark.parametrize(("name", "syntax"), [
+    ("test_files/SC_rgb_rle.dcm", "1.2.840.10008.1.2.1"), ("test_files/MR_small_RLE.dcm", "1.2.840.10008.1.2"),
+    ("test_files/SC_rgb_jpeg_gdcm.dcm", "1.2.840.10008.1.2.2"), ("test_files/CT_small.dcm", "1.2.840.10008.1.2.1.99"), ("test_files/MR_small.dcm", "1.2.840.10008.1.2.2"),
+    ("test_files/examples_rgb_color.dcm", "1.2.840.10008.1.2.4.50"),
+])
+def test_transcoding_matches_orthancs(servers: Servers, name: str, syntax: str) -> None:
+    """Our /file?transcode= beside Orthanc's /modify with Transcode (1.10.1 ignores ?transcode)."""
+    instance = _store_both(servers, (_DATA / name).read_bytes())
+    try:
+        ours = servers[0].http.get(f"/instances/{instance}/file", params={"transcode": syntax})
+        theirs = servers[1].http.post(f"/instances/{instance}/modify", json={"Transcode": syntax, "Force": True, "Keep": ["SOPInstanceUID"]})
+        assert ours.status_code == theirs.status_code == 200, theirs.text
+        a, b = (pydicom.dcmread(io.BytesIO(r.content)) for r in (ours, theirs))
+        assert a.file_meta.TransferSyntaxUID == b.file_meta.TransferSyntaxUID == syntax
+        assert a.PhotometricInterpretation == b.PhotometricInterpretation
+        if syntax == "1.2.840.10008.1.2.4.50":
+            assert a.LossyImageCompression == b.LossyImageCompression == "01"
+            assert a.LossyImageCompressionMethod == b.LossyImageCompressionMethod
+            difference = np.abs(a.pixel_array.astype(int) - b.pixel_array.astype(int))
+            assert difference.mean() < 2  # two JPEG encoders at quality 90
+        else:
+            assert np.array_equal(a.pixel_array, b.pixel_array)
+    finally:
+        _forget(servers, instance)
