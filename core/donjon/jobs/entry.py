@@ -42,9 +42,11 @@ class JobEntry:
         self.done = threading.Event()
 
     def current_progress(self) -> float:
+        """Progress in [0, 1], live from the running job's context."""
         return self.ctx.progress if self.ctx is not None and self.state is JobState.Running else self.progress
 
     def record(self) -> JobRecord:
+        """What is saved in the index for this job."""
         return JobRecord(
             id=self.id, type=self.job.type_name, priority=self.priority, state=self.state, creation_time=self.creation_time,
             completion_time=self.completion_time, runtime=self.runtime, progress=self.current_progress(),
@@ -54,6 +56,7 @@ class JobEntry:
 
 
 def error_code(value: int) -> ErrorCode:
+    """The ErrorCode of a saved number (InternalError for a number Donjon does not know)."""
     try:
         return ErrorCode(value)
     except ValueError:
@@ -61,6 +64,7 @@ def error_code(value: int) -> ErrorCode:
 
 
 def release_entry(entry: JobEntry) -> None:
+    """Let the job free its outputs; a failure is logged, never raised (boundary)."""
     try:
         entry.job.release()
     except Exception:
