@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydicom.multival import MultiValue
 
 from ..errors import DonjonError, ErrorCode
 
@@ -57,8 +58,8 @@ def _float(ds: Dataset, keyword: str) -> float | None:
         value = ds.get(keyword)
         if value is None or value == "":
             return None
-        if isinstance(value, (list, tuple)) or hasattr(value, "__getitem__") and not isinstance(value, (str, bytes)):
-            value = value[0]
+        if isinstance(value, (list, tuple, MultiValue)):
+            value = value[0]  # WindowCenter/WindowWidth may hold several: Orthanc takes the first
         return float(value)
     except (ValueError, TypeError, IndexError):
         return None

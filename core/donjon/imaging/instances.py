@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import compression
+from ..enums import FileContentType, ResourceLevel
 from ..errors import DonjonError, ErrorCode
-from ..instance_tags import instance_file
 from .cache import imaging_cache
 from .decode import ImageSource, open_image
 
@@ -20,21 +21,26 @@ __all__ = ["decoded_frame", "image_source"]
 def image_source(server: Server, public_id: str) -> tuple[str, ImageSource]:
     """The attachment UUID and the parsed file of an instance.
 
+    The file is read from the storage only when its parse is not cached: the index
+    lookup gives the attachment's UUID, which names the file's content.
+
     Raises:
         DonjonError: ``UnknownResource``, ``InexistentFile`` or ``BadFileFormat``.
     """
-    info, data = _file(server, public_id)
+    with server.index.read() as tx:
+        resource = tx.lookup(public_id, ResourceLevel.INSTANCE)
+        if resource is None:
+            raise DonjonError(ErrorCode.UnknownResource, f"no instance {public_id}")
+        info = tx.attachments(resource.internal_id).get(FileContentType.Dicom)
+    if info is None:
+        raise DonjonError(ErrorCode.InexistentFile, f"instance {public_id} has no DICOM file")
     cache = imaging_cache(server)
-    source = cache.sources.get(info)
+    source = cache.sources.get(info.uuid)
     if source is None:
+        data = compression.decompress(server.storage.read(info.uuid, FileContentType.Dicom), info.compression)
         source = open_image(data, server.plugins, public_id)
-        cache.sources.put(info, source, len(data))
-    return info, source
-
-
-def _file(server: Server, public_id: str) -> tuple[str, bytes]:
-    record, data = instance_file(server, public_id)
-    return record.uuid, data
+        cache.sources.put(info.uuid, source, len(data))
+    return info.uuid, source
 
 
 def decoded_frame(server: Server, public_id: str, frame: int) -> tuple[ImageSource, np.ndarray]:
