@@ -13,6 +13,7 @@ Usage: ``python bench/cstore.py [--counts 500 2000] [--rounds 1] [--keep]``
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -22,8 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from donjon_sdk.testing import DicomFactory, start_server
+import httpx
+from donjon_sdk.testing import DicomFactory
 from donjon_sdk.testing.oracle import start_orthanc
+from donjon_sdk.testing.server import free_port
 from pydicom.uid import generate_uid
 
 STORESCU = "/usr/bin/storescu"  # DCMTK's, not pynetdicom's app of the same name
@@ -82,8 +85,46 @@ def measure(name: str, start: Any, files: list[Path], folder: Path) -> dict[str,
     return {"inst_s": len(files) / wall, "cpu_ms": 1000 * cpu / len(files), "wall": wall}
 
 
+class _DonjonProcess:
+    """``python -m donjon`` without ``--verbose`` (the SDK's process mode logs at INFO level,
+    and pynetdicom logs several lines per C-STORE at that level; Orthanc runs without
+    ``--verbose`` too)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.http_port, self.dicom_port = free_port(), free_port()
+        config = {
+            "Name": "bench",
+            "StorageDirectory": str(folder / "storage"),
+            "IndexDirectory": str(folder / "storage"),
+            "HttpPort": self.http_port,
+            "DicomPort": self.dicom_port,
+        }
+        path = folder / "donjon.json"
+        path.write_text(json.dumps(config))
+        env = dict(os.environ, DONJON_PLUGINS="-")
+        log = open(folder / "donjon.log", "ab")
+        self.process = subprocess.Popen([sys.executable, "-m", "donjon", str(path), "--host", "127.0.0.1"], cwd=folder, stdout=log, stderr=log, env=env)
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.http_port}", timeout=60)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"donjon exited: {(folder / 'donjon.log').read_text()[-2000:]}")
+            try:
+                if self.http.get("/system", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("donjon did not start within 30 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.http.close()
+
+
 def start_donjon(folder: Path) -> Any:
-    return start_server(folder, {"Name": "bench"}, mode="process")
+    return _DonjonProcess(folder)
 
 
 def start_reference(folder: Path) -> Any:

@@ -19,13 +19,17 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from ..errors import DonjonError, ErrorCode
+from ..stash import StashKey
 
-__all__ = ["DicomRequest", "Modalities", "RemoteModality", "parse_modality", "same_aet"]
+if TYPE_CHECKING:
+    from ..server import Server
+
+__all__ = ["DicomRequest", "Modalities", "RemoteModality", "configured_modalities", "parse_modality", "same_aet"]
 
 log = logging.getLogger(__name__)
 
@@ -292,3 +296,16 @@ class Modalities(Mapping[str, RemoteModality]):
     def by_aet(self, aet: str) -> list[RemoteModality]:
         """Every modality whose AET is ``aet`` (several entries may share an AET)."""
         return [m for m in self._entries.values() if same_aet(m.aet, aet, self.strict)]
+
+
+_MODALITIES_KEY = StashKey["Modalities"]()
+
+
+def configured_modalities(server: Server) -> Modalities:
+    """The modalities of ``DicomModalities``, parsed once per server (SCP, SCU, REST share them).
+
+    ``DicomModalitiesInDatabase`` (modalities edited through the REST API) is not read here yet.
+    """
+    if _MODALITIES_KEY not in server.stash:
+        server.stash[_MODALITIES_KEY] = Modalities.from_config(server.config.core)
+    return server.stash[_MODALITIES_KEY]

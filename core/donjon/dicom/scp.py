@@ -44,7 +44,7 @@ from . import pynetdicom_settings  # noqa: F401  (module-level settings, once)
 from .access import AccessPolicy, AssociationRequest
 from .contexts import configured_transfer_syntaxes, is_storage_like, storage_contexts
 from .file_meta import encode_file_meta
-from .modalities import DicomRequest, Modalities
+from .modalities import DicomRequest, configured_modalities
 from .received import CANNOT_UNDERSTAND, check_identity
 from .transport import DonjonRequestHandler
 
@@ -93,7 +93,7 @@ class DicomServer:
         cfg = server.config.core
         self.host = host
         self.port = cfg.dicom_port if port is None else port
-        self.modalities = Modalities.from_config(cfg)
+        self.modalities = configured_modalities(server)
         self.policy = AccessPolicy(cfg, self.modalities, server.plugins)
         self.unknown_sop_class_accepted = cfg.unknown_sop_class_accepted
         self.transfer_syntaxes = configured_transfer_syntaxes(cfg)
