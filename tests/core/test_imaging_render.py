@@ -201,8 +201,13 @@ def test_decoded_frames_are_cached_and_the_cache_is_bounded(donjon_server, dicom
     instance = _store(srv, dicom_factory.bytes(rows=256, columns=256))  # 128 KB decoded
     first = srv.http.get(f"/instances/{instance}/preview").content
     hits = cache.frames.hits
-    assert srv.http.get(f"/instances/{instance}/preview").content == first
+    rendered = srv.http.get(f"/instances/{instance}/rendered").content  # decoded frame reused
     assert cache.frames.hits == hits + 1
+    image_hits = cache.images.hits
+    assert srv.http.get(f"/instances/{instance}/preview").content == first  # encoded image reused
+    assert srv.http.get(f"/instances/{instance}/rendered").content == rendered
+    assert cache.images.hits == image_hits + 2
+    assert srv.http.get(f"/instances/{instance}/preview", headers={"Accept": "image/jpeg"}).content.startswith(b"\xff\xd8")
     for _ in range(12):
         other = _store(srv, dicom_factory.bytes(rows=256, columns=256))
         assert srv.http.get(f"/instances/{other}/preview").status_code == 200

@@ -68,16 +68,19 @@ class ByteBoundedLru(Generic[T]):
 
 
 class ImagingCache:
-    """Decoded frames (keyed ``(uuid, frame)``) and parsed files (keyed ``uuid``).
+    """Decoded frames (keyed ``(uuid, frame)``), parsed files (keyed ``uuid``) and
+    encoded images (keyed by uuid, frame and everything the answer depends on).
 
     Args:
-        capacity: Bytes for decoded frames; parsed files get a quarter of it on top,
-            since a multi-frame file parsed once serves every frame.
+        capacity: Bytes for decoded frames; parsed files and encoded images get a
+            quarter of it each on top (a multi-frame file parsed once serves every
+            frame; a viewer asks the same preview again and again).
     """
 
     def __init__(self, capacity: int) -> None:
         self.frames: ByteBoundedLru[Any] = ByteBoundedLru(capacity)
         self.sources: ByteBoundedLru[Any] = ByteBoundedLru(max(capacity // 4, 0))
+        self.images: ByteBoundedLru[bytes] = ByteBoundedLru(max(capacity // 4, 0))
 
 
 _KEY = StashKey[ImagingCache]()

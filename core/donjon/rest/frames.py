@@ -18,6 +18,7 @@ from litestar import Request, Response, get
 
 from ..errors import DonjonError, ErrorCode
 from ..imaging import arrays
+from ..imaging.cache import imaging_cache
 from ..imaging.decode import raw_frame_mime
 from ..imaging.instances import decoded_frame, image_source, parse_frame
 from ..imaging.render import MODES, RenderOptions, encode, extract, matlab_text, negotiate, render
@@ -88,13 +89,21 @@ def _image_answer(server: Server, request: _Request, public_id: str, frame_text:
     options = _render_options(request) if mode == "rendered" else None
     frame = parse_frame(frame_text)
     try:
-        source, arr = decoded_frame(server, public_id, frame)
-        image = render(arr, source.info, options) if options is not None else extract(arr, mode, source.info, public_id)
+        uuid, _source = image_source(server, public_id)
+        # Everything the bytes depend on; the UUID changes with the file, so no staleness.
+        key = (uuid, frame, mode, options, mime, quality if mime == "image/jpeg" else 0)
+        cache = imaging_cache(server).images
+        found = cache.get(key)
+        if found is None:
+            source, arr = decoded_frame(server, public_id, frame)
+            image = render(arr, source.info, options) if options is not None else extract(arr, mode, source.info, public_id)
+            found = encode(image, mime, quality)
+            cache.put(key, found, len(found))
     except DonjonError as exc:
         if exc.code is ErrorCode.UnsupportedMediaType and flag(request, "returnUnsupportedImage"):
             return Response(content=_unsupported_png(), media_type="image/png")
         raise
-    return Response(content=encode(image, mime, quality), media_type=mime)
+    return Response(content=found, media_type=mime)
 
 
 def _image_routes(mode: str) -> list[Any]:
