@@ -5,8 +5,10 @@ Usage: python bench/imaging.py [--requests 30] [--no-orthanc]
 Workloads (PERFORMANCE.md row "GET /instances/{id}/preview (512x512 16-bit, PNG)"):
 
 - a 512x512 16-bit CT (synthetic phantom: body, organs, noise), ``/preview`` and
-  ``/rendered?window-center=40&window-width=400`` (PNG), median of warm requests, and the
-  first (cold) request after the upload;
+  ``/rendered?window-center=40&window-width=400`` (PNG), median of warm requests (Donjon
+  answers them from its cache of encoded images), the first (cold) request after the
+  upload, and ``/rendered`` with a new window each time (decoded frame cached, the
+  windowing and PNG encoding done again);
 - a JPEG baseline US frame (pydicom's examples_ybr_color.dcm, 30 frames of 320x240,
   YBR_FULL_422), ``/frames/12/preview`` and ``/frames/12/rendered`` as JPEG;
 - decode throughput: every frame of that file, once each, through ``/frames/{n}/preview``
@@ -73,19 +75,24 @@ def run(clients: dict[str, object], requests: int) -> dict[str, dict[str, float]
     ct, us = ct_phantom(), us_jpeg()
     ids = {name: (_upload(c, ct), _upload(c, us)) for name, c in clients.items()}
     jpeg = {"Accept": "image/jpeg"}
+    # ``n`` varies the window of some workloads, so that no answer comes from Donjon's
+    # cache of encoded images (the decoded frame is reused: that is what a viewer does
+    # when the user drags the window).
     workloads = {
-        "CT 512x512 /preview (PNG)": lambda i: (f"/instances/{i[0]}/preview", None),
-        "CT 512x512 /rendered window 40/400 (PNG)": lambda i: (f"/instances/{i[0]}/rendered?window-center=40&window-width=400", None),
-        "US JPEG frame /preview (JPEG)": lambda i: (f"/instances/{i[1]}/frames/12/preview", jpeg),
-        "US JPEG frame /rendered width=160 (JPEG)": lambda i: (f"/instances/{i[1]}/frames/12/rendered?width=160", jpeg),
+        "CT 512x512 /preview (PNG)": lambda i, n: (f"/instances/{i[0]}/preview", None),
+        "CT 512x512 /rendered window 40/400 (PNG)": lambda i, n: (f"/instances/{i[0]}/rendered?window-center=40&window-width=400", None),
+        "CT 512x512 /rendered, a new window each time (PNG)": lambda i, n: (f"/instances/{i[0]}/rendered?window-center={n}&window-width=400", None),
+        "US JPEG frame /preview (JPEG)": lambda i, n: (f"/instances/{i[1]}/frames/12/preview", jpeg),
+        "US JPEG frame /rendered width=160 (JPEG)": lambda i, n: (f"/instances/{i[1]}/frames/12/rendered?width=160", jpeg),
+        "US JPEG frame /rendered, a new width each time (JPEG)": lambda i, n: (f"/instances/{i[1]}/frames/12/rendered?width={100 + n}", jpeg),
     }
     for workload, uri in workloads.items():
         for name, client in clients.items():
-            results[name][f"{workload}, cold"] = _time(client, *uri(ids[name]))
+            results[name][f"{workload}, cold"] = _time(client, *uri(ids[name], 0))
         samples: dict[str, list[float]] = {name: [] for name in clients}
-        for _ in range(requests):
+        for n in range(1, requests + 1):
             for name, client in clients.items():
-                samples[name].append(_time(client, *uri(ids[name])))
+                samples[name].append(_time(client, *uri(ids[name], n)))
         for name in clients:
             results[name][workload] = median(samples[name])
     # Decode throughput: fresh uploads, each frame asked once (cold decodes).
