@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from donjon.config import Config
 from donjon.dicom.header import ParsedInstance as IncomingInstance
+from donjon.dicom.header import read_dataset
 from donjon.enums import ChangeType, FileContentType, MetadataType, OriginKind, ResourceLevel, StoreStatus
 from donjon.errors import DonjonError, ErrorCode
+from donjon.find.engine import run_find
+from donjon.find.request import FindRequest, QueryItem, parse_tag_name
 from donjon.hookspecs import hookimpl
 from donjon.index import IndexBackend, IndexTransaction
 from donjon.jobs import Job, JobContext, JobOutput, JobState, JobStopped
@@ -29,6 +32,7 @@ __all__ = [
     "DonjonError",
     "ErrorCode",
     "FileContentType",
+    "FindRequest",
     "FromPath",
     "FromQuery",
     "Identity",
@@ -44,6 +48,7 @@ __all__ = [
     "Origin",
     "OriginKind",
     "PluginInfo",
+    "QueryItem",
     "Refusal",
     "ResourceLevel",
     "Server",
@@ -53,4 +58,7 @@ __all__ = [
     "StoreStatus",
     "StoredInstance",
     "hookimpl",
+    "parse_tag_name",
+    "read_dataset",
+    "run_find",
 ]

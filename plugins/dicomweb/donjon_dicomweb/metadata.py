@@ -1,0 +1,85 @@
+"""DICOM JSON of stored instances: QIDO attributes and WADO-RS ``/metadata``, cached.
+
+Both are built from the stored file (pixel data left unread), converted once and
+kept in the :class:`~.cache.MetadataCache` when ``EnableMetadataCache`` is on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from donjon_sdk import read_dataset
+
+from .cache import CACHE_KEY, MetadataCache
+from .config import DicomWebConfig
+from .dicomjson import dataset_to_dicomweb
+
+if TYPE_CHECKING:
+    from donjon_sdk import Server
+
+    from .lookup import InstanceRef
+
+__all__ = ["instance_metadata", "instance_path", "instance_tags", "metadata_answer"]
+
+_ENCODER = msgspec.json.Encoder()
+#: 256 MB of encoded JSON: some 50,000 CT instances of ~5 KB.
+_CAPACITY = 256 * 1024 * 1024
+
+
+def _cache(server: Server) -> MetadataCache | None:
+    if not server.config.section(DicomWebConfig).enable_metadata_cache:
+        return None
+    return server.stash.setdefault(CACHE_KEY, MetadataCache(_CAPACITY))
+
+
+def instance_path(ref: InstanceRef) -> str:
+    """``studies/{uid}/series/{uid}/instances/{uid}``, relative to the root."""
+    return f"studies/{ref.study_uid}/series/{ref.series_uid}/instances/{ref.sop_uid}"
+
+
+def _header(server: Server, ref: InstanceRef) -> Any:
+    return read_dataset(server.read_dicom(ref.public_id), stop_before_pixels=False)
+
+
+def instance_tags(server: Server, ref: InstanceRef) -> dict[str, Any]:
+    """The instance's attributes as DICOM JSON without binary values (what QIDO answers pick from)."""
+    cache = _cache(server)
+    key = ("tags", ref.file_uuid or ref.public_id)
+    if cache is not None:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    ds = read_dataset(server.read_dicom(ref.public_id), stop_before_pixels=True)
+    tags = dataset_to_dicomweb(ds, None)
+    if cache is not None:
+        cache.put(key, tags, 64 * len(tags) + 256)  # rough: dicts are not measured cheaply
+    return tags
+
+
+def instance_metadata(server: Server, ref: InstanceRef, base: str) -> bytes:
+    """The encoded DICOM JSON object of one instance, BulkDataURIs under ``base``.
+
+    Args:
+        server: The server.
+        ref: The instance.
+        base: The absolute root URL (``http://host:port/dicom-web``, no trailing slash).
+    """
+    cache = _cache(server)
+    key = ("meta", ref.file_uuid or ref.public_id, base)
+    if cache is not None:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    prefix = f"{base}/{instance_path(ref)}/bulk/"
+    # Pixel data is read too: its presence (and its VR) is part of the metadata.
+    ds = _header(server, ref)
+    encoded = _ENCODER.encode(dataset_to_dicomweb(ds, lambda path: prefix + path))
+    if cache is not None:
+        cache.put(key, encoded, len(encoded))
+    return encoded
+
+
+def metadata_answer(server: Server, refs: list[InstanceRef], base: str) -> bytes:
+    """The JSON array answering a ``/metadata`` request."""
+    return b"[" + b",".join(instance_metadata(server, ref, base) for ref in refs) + b"]"
