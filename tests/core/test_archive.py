@@ -261,3 +261,23 @@ def test_archive_is_transcoded_by_the_transcoder_plugin(donjon_server, dicom_fac
     assert {r.ReferencedTransferSyntaxUIDInFile for r in records if r.DirectoryRecordType == "IMAGE"} == {ImplicitVRLittleEndian}
     (job, _) = sorted(srv.http.get("/jobs?expand").json(), key=lambda j: j["Type"])
     assert job["Content"]["Transcode"] == ImplicitVRLittleEndian
+
+
+def test_archive_jobs_survive_kill_9(donjon_server, dicom_factory):
+    srv = donjon_server({"ConcurrentJobs": 1}, mode="process")
+    study = _upload(srv, dicom_factory.study(series=1, instances=40, rows=256, columns=256))[0]["ParentStudy"]
+    ids = [srv.http.post(f"/studies/{study}/archive", json={"Asynchronous": True}).json()["ID"] for _ in range(2)]
+    srv.kill()  # SaveJobs: each job was written to the index when it was submitted
+    srv.start()
+    assert sorted(srv.http.get("/jobs").json()) == sorted(ids)
+    for job_id in ids:
+        for _ in range(600):  # a process server has no event hook: poll the public answer
+            state = srv.http.get(f"/jobs/{job_id}").json()["State"]
+            if state in ("Success", "Failure"):
+                break
+            srv.http.get("/system")
+        assert state == "Success"
+    # Outputs live in temporary files: a job that had finished before the kill lost its
+    # archive (404, as after an Orthanc restart); one run again after the restart has it.
+    output = srv.http.get(f"/jobs/{ids[-1]}/archive")
+    assert output.status_code == 404 or len(_zip(output).namelist()) == 40
