@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 
 from ..errors import DonjonError, ErrorCode
 
@@ -54,8 +54,14 @@ _HTTP_CODES = {400: ErrorCode.BadRequest, 401: ErrorCode.Unauthorized, 404: Erro
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, NotFoundException) and "Not Found" in str(exc.detail):
-        # Orthanc answers an unknown URI with a bare 404.
-        return Response(content=b"", status_code=404)
+        # An unknown URI: Orthanc answers its "Unknown resource" error (17) as JSON.
+        return _answer(request, ErrorCode.UnknownResource, 404, "", "Not Found")
+    if isinstance(exc, MethodNotAllowedException):
+        # Orthanc: 405 with the Allow header (the methods the route serves) and an empty body.
+        headers = dict(exc.headers or {})
+        allow = headers.get("allow") or headers.get("Allow") or ""
+        allowed = [m.strip() for m in allow.split(",") if m.strip() not in ("OPTIONS", "HEAD", "")]
+        return Response(content=b"", status_code=405, headers={"Allow": ", ".join(allowed)})
     code = _HTTP_CODES.get(status, ErrorCode.InternalError if status >= 500 else ErrorCode.BadRequest)
     from http import HTTPStatus
 
