@@ -89,8 +89,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
         CREATE INDEX IF NOT EXISTS labels_label ON labels(label);
         CREATE UNIQUE INDEX IF NOT EXISTS recycling_patient ON patient_recycling_order(patient_id);
         CREATE INDEX IF NOT EXISTS attached_uuid ON attached_files(uuid);
-        """
         CREATE INDEX IF NOT EXISTS changes_public_id ON changes(public_id);
+        """
     )
     conn.execute(
         "INSERT OR IGNORE INTO global_properties(key, value) VALUES ('SchemaVersion', ?)", (str(SCHEMA_VERSION),)
