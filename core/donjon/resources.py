@@ -115,9 +115,3 @@ def expand_many(server: Server, tx: IndexTransaction, resources: list[Resource],
             answer["IsProtected"] = tx.is_protected(r.internal_id)
         out.append(answer)
     return out
-
-
-def _series_status(count: int, expected: int) -> str:
-    if count == expected:
-        return "Complete"
-    return "Missing" if count < expected else "Inconsistent"
