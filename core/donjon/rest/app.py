@@ -66,5 +66,7 @@ def build_app(server: Server) -> Litestar:
 def build_asgi(server: Server) -> Any:
     """The application as served: the litestar app behind the HTTP guard (issue 7)."""
     from ..security import HttpGuard
+    from .fast_upload import FastUpload
 
-    return HttpGuard(build_app(server), server)
+    # POST /instances of one file skips litestar's machinery (rest/fast_upload.py), after the guard.
+    return HttpGuard(FastUpload(build_app(server), server), server)

@@ -11,6 +11,7 @@ from ..enums import OriginKind, ResourceLevel
 from ..errors import DonjonError, ErrorCode
 from ..server import Server
 from .deps import FromPath, ServerDep
+from .fast_upload import BODY_KEY, ERROR_KEY
 from ..types import Origin
 from .uploads import split_upload
 
@@ -28,7 +29,14 @@ async def upload_instances(server: ServerDep, request: Request[Any, Any, Any]) -
 
     Orthanc answers one object for a single file and a list for a ZIP archive.
     """
-    body = await request.body()
+    # Requests the short path (rest/fast_upload.py) already read, or failed to store.
+    scope = request.scope
+    error = scope.get(ERROR_KEY)  # type: ignore[call-overload]
+    if error is not None:
+        raise error
+    body = scope.get(BODY_KEY)  # type: ignore[call-overload]
+    if body is None:
+        body = await request.body()
     if not body:
         raise DonjonError(ErrorCode.EmptyRequest, "POST /instances needs a DICOM file, a multipart body or a ZIP archive")
     origin = _origin(request)
