@@ -23,7 +23,9 @@ class DicomWebConfig(msgspec.Struct, rename="pascal", kw_only=True, forbid_unkno
     enable_wado: Annotated[bool, Meta(description="Whether WADO-URI is enabled (not implemented yet).")] = True
     wado_root: Annotated[str, Meta(description="Root URI of the WADO-URI API.")] = "/wado"
     ssl: Annotated[bool, Meta(description="Use https in the absolute URIs of answers (RetrieveURL, BulkDataURI).")] = False
-    qido_case_sensitive: Annotated[bool, Meta(description="Whether QIDO-RS matching of names is case sensitive.")] = True
+    qido_case_sensitive: Annotated[
+        bool, Meta(description="Read for compatibility; names match as CaseSensitivePN says, as in Orthanc 1.10.1 + DICOMweb 1.7.")
+    ] = True
     host: Annotated[str, Meta(description="Hard-coded host of absolute URIs (e.g. 'localhost:8042'); empty: the request's Host.")] = ""
     studies_metadata: Annotated[MetadataMode, Meta(description="How study-level metadata is built: Full, MainDicomTags or Extrapolate.")] = "Full"
     series_metadata: Annotated[MetadataMode, Meta(description="How series-level metadata is built: Full, MainDicomTags or Extrapolate.")] = "Full"

@@ -3,7 +3,8 @@
 Orthanc (``DicomWebJsonVisitor``) writes DS and IS as JSON numbers, PN as
 ``{"Alphabetic": ...}`` objects, empty values without a ``Value`` key, and every
 binary element (OB, OW, OF, OD, OL, OV, UN; pixel data included) as a
-``BulkDataURI`` ending in ``/bulk/{tag in lowercase hex}`` — checked against
+``BulkDataURI`` ending in ``/bulk/{tag in lowercase hex}`` (``/bulk/{seq}/{item from 1}/{tag}``
+inside sequences), except encapsulated pixel data, left out — checked against
 Orthanc 1.10.1 with DICOMweb 1.7 in ``tests/dicomweb/test_oracle_dicomweb.py``.
 """
 
@@ -75,7 +76,8 @@ def element_to_dicomweb(elem: Any, bulk: BulkUri | None, path: str = "") -> dict
     out: dict[str, Any] = {"vr": "US" if vr == "US or SS" else vr}
     key = path + f"{elem.tag:08x}"
     if vr == "SQ":
-        items = [dataset_to_dicomweb(item, bulk, f"{key}/{i}/") for i, item in enumerate(elem.value or [])]
+        # Items are numbered from 1 in Orthanc's BulkDataURIs (``/bulk/00880200/1/7fe00010``).
+        items = [dataset_to_dicomweb(item, bulk, f"{key}/{i}/") for i, item in enumerate(elem.value or [], start=1)]
         if items:
             out["Value"] = items
         return out
@@ -123,5 +125,7 @@ def dataset_to_dicomweb(ds: Any, bulk: BulkUri | None = None, path: str = "", ta
             continue
         if elem.tag.is_private and elem.VR == "UN" and elem.value is None:
             continue
+        if tag == 0x7FE00010 and elem.is_undefined_length and not path:
+            continue  # Orthanc leaves encapsulated (compressed) pixel data out of the metadata
         out[tag_key(tag)] = element_to_dicomweb(elem, bulk, path)
     return dict(sorted(out.items()))

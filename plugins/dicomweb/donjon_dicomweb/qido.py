@@ -27,7 +27,8 @@ __all__ = ["QidoQuery", "parse_qido", "run_qido"]
 log = logging.getLogger(__name__)
 
 _STUDY_TAGS = (0x00080005, 0x00080020, 0x00080030, 0x00080050, 0x00080090, 0x00080201, 0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x0020000D, 0x00200010)
-_SERIES_TAGS = (0x00080060, 0x0008103E, 0x0020000E, 0x00200011, 0x00400244, 0x00400245, 0x00400275)
+# RequestAttributesSequence is in Orthanc's list but 1.10.1 + DICOMweb 1.7 never answers it.
+_SERIES_TAGS = (0x00080060, 0x0008103E, 0x0020000E, 0x00200011, 0x00400244, 0x00400245)
 _INSTANCE_TAGS = (0x00080016, 0x00080018, 0x00200013, 0x00280008, 0x00280010, 0x00280011, 0x00280100)
 
 #: Attributes read from the files, per level of the answer (Orthanc's defaults).
@@ -36,8 +37,26 @@ DEFAULT_TAGS: dict[ResourceLevel, tuple[int, ...]] = {
     ResourceLevel.SERIES: _STUDY_TAGS + _SERIES_TAGS,
     ResourceLevel.INSTANCE: _STUDY_TAGS + _SERIES_TAGS + _INSTANCE_TAGS,
 }
-_RESERVED = {"limit", "offset", "fuzzymatching", "includefield"}
 _RETRIEVE_URL = "00081190"
+_CHARSET = "00080005"
+#: ``DefaultEncoding`` → the SpecificCharacterSet that Orthanc announces in every QIDO answer
+#: (it converts the values to that encoding; in JSON they are UTF-8 whatever it says).
+_ENCODING_TERMS = {
+    "Ascii": "ISO_IR 6",
+    "Utf8": "ISO_IR 192",
+    "Latin1": "ISO_IR 100",
+    "Latin2": "ISO_IR 101",
+    "Latin3": "ISO_IR 109",
+    "Latin4": "ISO_IR 110",
+    "Latin5": "ISO_IR 148",
+    "Cyrillic": "ISO_IR 144",
+    "Arabic": "ISO_IR 127",
+    "Greek": "ISO_IR 126",
+    "Hebrew": "ISO_IR 138",
+    "Thai": "ISO_IR 166",
+    "Japanese": "ISO_IR 13",
+    "Chinese": "GB18030",
+}
 
 
 class QidoQuery(msgspec.Struct, kw_only=True):
@@ -135,6 +154,12 @@ def _computed(server: Server, level: ResourceLevel, public_id: str) -> dict[str,
 
 
 def _first_instance(server: Server, level: ResourceLevel, public_id: str) -> Any:
+    """The instance whose file gives the attributes of a resource, Orthanc's choice.
+
+    Orthanc 1.10.1 lists a study's instances series by series from the last series
+    (its child walk uses a stack), and the plugin reads the first of them: the first
+    instance of the study's last series; a series gives its first instance.
+    """
     if level is ResourceLevel.INSTANCE:
         refs = instances_of(server, level, public_id)
     else:
@@ -143,7 +168,8 @@ def _first_instance(server: Server, level: ResourceLevel, public_id: str) -> Any
             current = resource
             while current is not None and current.level is not ResourceLevel.INSTANCE:
                 children = tx.children(current.internal_id)
-                current = children[0] if children else None
+                pick = -1 if current.level is ResourceLevel.STUDY else 0
+                current = children[pick] if children else None
         if current is None:
             return None
         refs = instances_of(server, ResourceLevel.INSTANCE, current.public_id)
@@ -177,6 +203,7 @@ def run_qido(server: Server, query: QidoQuery, base: str, case_sensitive: bool) 
         case_sensitive=case_sensitive and not query.fuzzy,
     )
     wanted = set(DEFAULT_TAGS[query.level]) | query.include | {m.tag for m in query.matches}
+    charset = {"vr": "CS", "Value": [_ENCODING_TERMS.get(server.config.core.default_encoding, "ISO_IR 100")]}
     answers = []
     for public_id in run_find(server, find):
         ref = _first_instance(server, query.level, public_id)
@@ -185,6 +212,7 @@ def run_qido(server: Server, query: QidoQuery, base: str, case_sensitive: bool) 
         tags = instance_tags(server, ref)
         answer = {k: v for k, v in tags.items() if query.include_all or int(k, 16) in wanted}
         answer.update(_computed(server, query.level, public_id))
+        answer[_CHARSET] = charset
         answer[_RETRIEVE_URL] = {"vr": "UR", "Value": [_retrieve_url(base, query.level, ref)]}
         answers.append(dict(sorted(answer.items())))
     return answers

@@ -65,7 +65,9 @@ def _section(server: Any) -> DicomWebConfig:
 def _qido(server: Any, request: _Request, level: ResourceLevel, uids: dict[ResourceLevel, str]) -> Response[bytes]:
     section = _section(server)
     query = parse_qido(level, list(request.query_params.multi_items()), uids)
-    answers = run_qido(server, query, base_url(section, request), section.qido_case_sensitive)
+    # Orthanc 1.10.1 + DICOMweb 1.7 match names as /tools/find does by default (CaseSensitivePN,
+    # false unless set), whatever QidoCaseSensitive says: checked against it, doe* finds Doe^John.
+    answers = run_qido(server, query, base_url(section, request), server.config.core.case_sensitive_pn)
     return _json(server, answers)
 
 

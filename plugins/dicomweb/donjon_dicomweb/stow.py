@@ -79,7 +79,10 @@ def stow(server: Server, body: bytes, content_type: str, base: str, study_uid: s
             instance_study = str(ds.get("StudyInstanceUID", ""))
             series_uid = str(ds.get("SeriesInstanceUID", ""))
         except Exception:  # not DICOM: nothing to report it with, as Orthanc
-            log.info("STOW-RS: part %d is not a DICOM file", index + 1)
+            sop_uid = ""
+        if not sop_uid:
+            # pydicom reads many byte strings as a bare dataset: without a SOP Instance UID it is not an instance.
+            log.info("STOW-RS: part %d is not a DICOM instance", index + 1)
             bad_syntax = True
             continue
         if study_uid is not None and instance_study != study_uid:

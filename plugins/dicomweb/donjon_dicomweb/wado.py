@@ -135,7 +135,7 @@ def frames(server: Server, ref: InstanceRef, numbers: list[int], accept: str | N
 
 
 def bulk_value(server: Server, ref: InstanceRef, path: str) -> bytes:
-    """The value of a binary element given by its tag path (``7fe00010``, ``00540016/0/00181072``).
+    """The value of a binary element given by its tag path (``7fe00010``, ``00880200/1/7fe00010``).
 
     Raises:
         DonjonError: ``InexistentItem`` (404) when the path leads nowhere.
@@ -155,7 +155,10 @@ def bulk_value(server: Server, ref: InstanceRef, path: str) -> bytes:
                     raise DonjonError(ErrorCode.BadRequest, f"tag {step} of {ref.sop_uid} is not bulk data")
                 ds = elem.value
             else:
-                ds = ds[int(step)]
+                index = int(step) - 1  # items count from 1 in BulkDataURIs, as Orthanc's
+                if index < 0:
+                    break
+                ds = ds[index]
     except (KeyError, ValueError, IndexError, TypeError):
         pass
     raise DonjonError(ErrorCode.InexistentItem, f"no bulk data {path} in instance {ref.sop_uid}")
