@@ -16,13 +16,13 @@ def make_client(url: str, port: int, root: str = "/dicom-web") -> Any:
 
     dicomweb-client sends ``Host`` without the port (0.61): the absolute URLs that a
     server builds from it (BulkDataURI, RetrieveURL) would point at port 80. A real
-    deployment sits behind port 80/443 or sets ``DicomWeb.Host``; here the session's
-    ``Host`` header is set right instead.
+    deployment sits behind port 80/443 or sets ``DicomWeb.Host``; here the client's
+    ``host`` (only used for that header) is set right instead.
     """
     from dicomweb_client.api import DICOMwebClient
 
     client = DICOMwebClient(url=url + root)
-    client._session.headers["Host"] = f"127.0.0.1:{port}"
+    client.host = f"127.0.0.1:{port}"  # what its GETs send as Host
     return client
 
 

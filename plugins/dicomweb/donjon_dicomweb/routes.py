@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-from donjon_sdk import DonjonError, ErrorCode, FromPath, Origin, OriginKind, ResourceLevel, ServerDep
+from donjon_sdk import DonjonError, ErrorCode, FromPath, MetadataType, Origin, OriginKind, ResourceLevel, ServerDep
 from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
 
@@ -109,13 +109,13 @@ def _refs(server: Any, level: ResourceLevel, study: str, series: str | None = No
 
 
 def _stored_syntaxes(server: Any, refs: list[InstanceRef]) -> set[str]:
-    # The TransferSyntax metadata (Orthanc's 2010 "TransferSyntax" type) recorded at ingest.
+    # The TransferSyntax metadata recorded at ingest: no file to read.
     syntaxes = set()
     with server.index.read() as tx:
         for ref in refs:
             resource = tx.lookup(ref.public_id, INSTANCE)
             if resource is not None:
-                syntaxes.add(tx.metadata(resource.internal_id).get(5, ""))
+                syntaxes.add(tx.metadata(resource.internal_id).get(int(MetadataType.TransferSyntax), ""))
     return syntaxes - {""}
 
 
