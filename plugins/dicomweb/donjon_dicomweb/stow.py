@@ -11,6 +11,7 @@ it 409; otherwise 200. Good instances are kept whatever happens to the others.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from donjon_sdk import DonjonError, ErrorCode, Origin, OriginKind, read_dataset
@@ -73,7 +74,9 @@ def stow(server: Server, body: bytes, content_type: str, base: str, study_uid: s
             bad_syntax = True
             continue
         try:
-            ds = read_dataset(part.content, stop_before_pixels=True)
+            with warnings.catch_warnings():  # pydicom warns while guessing at bytes that are no DICOM
+                warnings.simplefilter("ignore")
+                ds = read_dataset(part.content, stop_before_pixels=True)
             sop_class = str(ds.get("SOPClassUID", ""))
             sop_uid = str(ds.get("SOPInstanceUID", ""))
             instance_study = str(ds.get("StudyInstanceUID", ""))
