@@ -6,7 +6,7 @@ PACKAGES := -e ./core -e ./sdk $(foreach p,$(wildcard plugins/*/pyproject.toml),
 .PHONY: install run test bench
 
 install:
-	$(PIP) install -q $(PACKAGES) pytest pytest-timeout httpx pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg pylibjpeg-rle
+	$(PIP) install -q $(PACKAGES) pytest pytest-timeout httpx pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg pylibjpeg-rle dicomweb-client
 
 # Start Donjon on its embedded defaults (SQLite index + ./OrthancStorage), like `Orthanc`.
 run:

@@ -4,6 +4,8 @@ set -euo pipefail
 need=()
 command -v storescu >/dev/null || need+=(dcmtk)
 command -v Orthanc >/dev/null || need+=(orthanc)
+# The oracle of the DICOMweb tests: Orthanc's own DICOMweb plugin.
+[ -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
