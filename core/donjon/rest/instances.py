@@ -38,7 +38,8 @@ async def upload_instances(server: ServerDep, request: Request[Any, Any, Any]) -
     if body is None:
         body = await request.body()
     if not body:
-        raise DonjonError(ErrorCode.EmptyRequest, "POST /instances needs a DICOM file, a multipart body or a ZIP archive")
+        # As Orthanc 1.10.1: a bad file format (400), not EmptyRequest (checked with the oracle).
+        raise DonjonError(ErrorCode.BadFileFormat, "Received an empty DICOM file")
     origin = _origin(request)
     content_type = request.headers.get("content-type", "")
     return await anyio.to_thread.run_sync(_store_upload, server, body, content_type, origin)
