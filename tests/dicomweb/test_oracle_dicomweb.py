@@ -36,6 +36,8 @@ SAMPLES = [
     "waveform_ecg.dcm",
     "liver_1frame.dcm",
     "image_dfl.dcm",
+    "693_J2KI.dcm",
+    "SC_rgb_gdcm_KY.dcm",
 ]
 _URL = re.compile(r"http://127\.0\.0\.1:\d+/dicom-web")
 

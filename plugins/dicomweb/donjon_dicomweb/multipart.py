@@ -98,13 +98,16 @@ def new_boundary() -> str:
     return "donjon-" + uuid.uuid4().hex
 
 
-def multipart_body(parts: Iterable[tuple[str, bytes]], boundary: str, locations: Iterable[str] | None = None) -> Iterator[bytes]:
+def multipart_body(
+    parts: Iterable[tuple[str, bytes]], boundary: str, locations: Iterable[str] | None = None, *, close: bool = True
+) -> Iterator[bytes]:
     """The chunks of a multipart body (one yield per part, so that answers stream).
 
     Args:
         parts: ``(content type, content)`` of each part.
         boundary: The boundary (see :func:`new_boundary`).
         locations: ``Content-Location`` of each part, if any.
+        close: End with the close delimiter (False: more parts follow).
     """
     delimiter = b"--" + boundary.encode()
     location_iter = iter(locations) if locations is not None else None
@@ -112,8 +115,11 @@ def multipart_body(parts: Iterable[tuple[str, bytes]], boundary: str, locations:
         head = delimiter + b"\r\nContent-Type: " + content_type.encode()
         if location_iter is not None:
             head += b"\r\nContent-Location: " + next(location_iter).encode()
-        yield head + b"\r\nContent-Length: " + str(len(content)).encode() + b"\r\n\r\n" + content + b"\r\n"
-    yield delimiter + b"--\r\n"
+        yield head + b"\r\nContent-Length: " + str(len(content)).encode() + b"\r\n\r\n"
+        yield content
+        yield b"\r\n"
+    if close:
+        yield delimiter + b"--\r\n"
 
 
 def parse_multipart(body: bytes, content_type: str) -> list[Part]:

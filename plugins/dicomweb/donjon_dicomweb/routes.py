@@ -6,7 +6,7 @@ Handlers stay short: read the request, call one function of :mod:`.qido`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -119,16 +119,34 @@ def _stored_syntaxes(server: Any, refs: list[InstanceRef]) -> set[str]:
     return syntaxes - {""}
 
 
+#: Files read per hop to a worker thread while a retrieval streams: one hop per file
+#: capped WADO-RS at ~120 MB/s (thread hand-offs); a batch of ~8 MB keeps it near the disk's rate.
+_BATCH_BYTES = 8 * 1024 * 1024
+
+
 def _retrieve(server: Any, request: _Request, refs: list[InstanceRef]) -> Stream:
     check_dicom_accept(request.headers.get("accept"), _stored_syntaxes(server, refs))
     boundary = new_boundary()
 
-    def chunks() -> Iterator[bytes]:
-        # Files are read one at a time, as the answer streams.
-        parts = (("application/dicom", server.read_dicom(ref.public_id)) for ref in refs)
-        yield from multipart_body(parts, boundary)
+    def read_batch(start: int) -> tuple[bytes, int]:
+        chunks, size, index = [], 0, start
+        while index < len(refs) and size < _BATCH_BYTES:
+            data = server.read_dicom(refs[index].public_id)
+            chunks.extend(multipart_body([("application/dicom", data)], boundary, close=False))
+            size += len(data)
+            index += 1
+        return b"".join(chunks), index
 
-    return Stream(chunks(), media_type=multipart_content_type("application/dicom", boundary))
+    async def stream() -> AsyncIterator[bytes]:
+        import anyio
+
+        index = 0
+        while index < len(refs):
+            chunk, index = await anyio.to_thread.run_sync(read_batch, index)
+            yield chunk
+        yield b"--" + boundary.encode() + b"--\r\n"
+
+    return Stream(stream(), media_type=multipart_content_type("application/dicom", boundary))
 
 
 @get("/studies/{study:str}", sync_to_thread=True, name="dicom-web:wado-study")
