@@ -146,3 +146,22 @@ def test_frames_need_a_multipart_accept_as_orthanc(srv, series):
 def test_bad_frame_list_is_400(srv, series):
     assert srv.http.get(_url(series[0], "/frames/0")).status_code == 400
     assert srv.http.get(_url(series[0], "/frames/a,b")).status_code == 400
+
+
+def test_stable_series_gets_its_metadata_cached_before_any_request(dicomweb_server, dicom_factory):
+    from donjon_sdk import ChangeType
+
+    from donjon_dicomweb.cache import CACHE_KEY
+
+    srv = dicomweb_server({"StableAge": 1})
+    datasets = [parse(b) for b in dicom_factory.study(series=1, instances=3)]
+    for ds in datasets:
+        srv.http.post("/instances", content=dicom_factory.encode(ds))
+    srv.events.wait_for(lambda e: getattr(e, "change_type", None) is ChangeType.StableSeries, timeout=15)
+    cache = srv.server.stash[CACHE_KEY]
+    misses = cache.misses
+    ds = datasets[0]
+    answer = srv.http.get(f"/dicom-web/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}/metadata")
+    assert len(answer.json()) == 3
+    assert cache.misses == misses  # every instance came from the cache
+    assert answer.json()[0]["7FE00010"]["BulkDataURI"].startswith(f"http://127.0.0.1:{srv.http_port}/dicom-web/studies/")

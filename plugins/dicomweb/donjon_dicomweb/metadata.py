@@ -6,6 +6,7 @@ kept in the :class:`~.cache.MetadataCache` when ``EnableMetadataCache`` is on.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,11 +21,16 @@ if TYPE_CHECKING:
 
     from .lookup import InstanceRef
 
-__all__ = ["instance_metadata", "instance_path", "instance_tags", "metadata_answer"]
+__all__ = ["instance_metadata", "instance_path", "instance_tags", "metadata_answer", "warm_series"]
 
 _ENCODER = msgspec.json.Encoder()
 #: 256 MB of encoded JSON: some 50,000 CT instances of ~5 KB.
 _CAPACITY = 256 * 1024 * 1024
+#: Stands for the absolute root in cached JSON, replaced per answer: the same cache entry
+#: serves every Host a request may name, and a series can be cached before any request.
+#: Random per process, so that no DICOM value can hold it.
+_BASE_TOKEN = f"donjon-dicomweb-base-{uuid.uuid4().hex}"
+_BASE_TOKEN_BYTES = _BASE_TOKEN.encode()
 
 
 def _cache(server: Server) -> MetadataCache | None:
@@ -57,21 +63,18 @@ def instance_tags(server: Server, ref: InstanceRef) -> dict[str, Any]:
     return tags
 
 
-def instance_metadata(server: Server, ref: InstanceRef, base: str) -> bytes:
-    """The encoded DICOM JSON object of one instance, BulkDataURIs under ``base``.
+def instance_metadata(server: Server, ref: InstanceRef) -> bytes:
+    """The encoded DICOM JSON object of one instance, its BulkDataURIs under a placeholder root.
 
-    Args:
-        server: The server.
-        ref: The instance.
-        base: The absolute root URL (``http://host:port/dicom-web``, no trailing slash).
+    :func:`metadata_answer` puts the request's root in place of the placeholder.
     """
     cache = _cache(server)
-    key = ("meta", ref.file_uuid or ref.public_id, base)
+    key = ("meta", ref.file_uuid or ref.public_id)
     if cache is not None:
         found = cache.get(key)
         if found is not None:
             return found
-    prefix = f"{base}/{instance_path(ref)}/bulk/"
+    prefix = f"{_BASE_TOKEN}/{instance_path(ref)}/bulk/"
     # Pixel data is read too: its presence (and its VR) is part of the metadata.
     ds = _header(server, ref)
     encoded = _ENCODER.encode(dataset_to_dicomweb(ds, lambda path: prefix + path))
@@ -81,5 +84,28 @@ def instance_metadata(server: Server, ref: InstanceRef, base: str) -> bytes:
 
 
 def metadata_answer(server: Server, refs: list[InstanceRef], base: str) -> bytes:
-    """The JSON array answering a ``/metadata`` request."""
-    return b"[" + b",".join(instance_metadata(server, ref, base) for ref in refs) + b"]"
+    """The JSON array answering a ``/metadata`` request.
+
+    Args:
+        server: The server.
+        refs: The instances.
+        base: The absolute root URL (``http://host:port/dicom-web``, no trailing slash).
+    """
+    body = b"[" + b",".join(instance_metadata(server, ref) for ref in refs) + b"]"
+    return body.replace(_BASE_TOKEN_BYTES, base.encode())
+
+
+def warm_series(server: Server, series_id: str) -> None:
+    """Fill the cache with every instance of a series (called when the series is stable).
+
+    Orthanc's plugin (>= 1.15) computes its metadata cache of a series at the same
+    moment, so that the first viewer opening it gets a warm answer.
+    """
+    from donjon_sdk import ResourceLevel
+
+    from .lookup import instances_of
+
+    if _cache(server) is None:
+        return
+    for ref in instances_of(server, ResourceLevel.SERIES, series_id):
+        instance_metadata(server, ref)

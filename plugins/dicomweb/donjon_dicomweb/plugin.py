@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from donjon_sdk import PluginInfo, hookimpl
+from donjon_sdk import Change, ChangeType, PluginInfo, hookimpl
 
 from . import __version__
 from .config import SECTION, DicomWebConfig
@@ -36,3 +36,20 @@ def donjon_routes(server: Any) -> list[Any]:
     from .routes import build_router  # imported only when enabled
 
     return [build_router(section)]
+
+
+@hookimpl
+def donjon_change(server: Any, change: Change) -> None:
+    # A stable series gets its metadata cached ahead of the first request (event thread).
+    if change.change_type is not ChangeType.StableSeries:
+        return
+    section = server.config.section(DicomWebConfig)
+    if section.active and section.enable_metadata_cache:
+        from donjon_sdk import DonjonError
+
+        from .metadata import warm_series
+
+        try:
+            warm_series(server, change.resource_id)
+        except DonjonError:
+            pass  # deleted since it became stable: nothing to cache
