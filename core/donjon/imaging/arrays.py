@@ -63,7 +63,9 @@ def series_array(server: Server, series_id: str, rescale: bool) -> np.ndarray:
     first = arrays[0]
     for arr in arrays[1:]:
         if arr.shape != first.shape:
-            raise DonjonError(ErrorCode.IncompatibleImageSize, f"the slices of series {series_id} differ in size: {arr.shape} and {first.shape}")
+            raise DonjonError(
+                ErrorCode.IncompatibleImageSize, f"the slices of series {series_id} differ in size: {arr.shape} and {first.shape}"
+            )
         if arr.dtype != first.dtype:
             raise DonjonError(ErrorCode.IncompatibleImageFormat, f"the slices of series {series_id} differ in pixel type")
     return np.stack(arrays)

@@ -163,7 +163,8 @@ class ImageSource:
     def check_frame(self, frame: int) -> None:
         """Raise ``InexistentItem`` unless ``frame`` is a frame of this instance."""
         if not 0 <= frame < self.info.frames:
-            raise DonjonError(ErrorCode.InexistentItem, f"instance {self.label} has {self.info.frames} frame(s), no frame {frame}")
+            message = f"instance {self.label} has {self.info.frames} frame(s), no frame {frame}"
+            raise DonjonError(ErrorCode.InexistentItem, message)
 
     def decode(self, frame: int) -> np.ndarray:
         """One frame in Orthanc's pixel format: ``(rows, columns)`` or ``(rows, columns, 3)``.
@@ -183,10 +184,8 @@ class ImageSource:
         except DonjonError:
             raise
         except Exception as exc:  # pydicom and the codecs raise anything on broken pixel data
-            raise DonjonError(
-                ErrorCode.UnsupportedMediaType,
-                f"cannot decode frame {frame} of instance {self.label} ({self.info.transfer_syntax}): {type(exc).__name__}: {exc}",
-            ) from exc
+            where = f"frame {frame} of instance {self.label} ({self.info.transfer_syntax})"
+            raise DonjonError(ErrorCode.UnsupportedMediaType, f"cannot decode {where}: {type(exc).__name__}: {exc}") from exc
         return arr
 
     def _builtin(self, frame: int) -> np.ndarray:
@@ -208,12 +207,14 @@ class ImageSource:
     def _plugin(self, frame: int, reason: str) -> np.ndarray:
         answer: Any = None
         if self.plugins is not None:
-            answer = self.plugins.first("donjon_decode_frame", data=self.data, frame=frame, transfer_syntax=self.info.transfer_syntax)
+            syntax = self.info.transfer_syntax
+            answer = self.plugins.first("donjon_decode_frame", data=self.data, frame=frame, transfer_syntax=syntax)
         if answer is None:
             raise DonjonError(ErrorCode.UnsupportedMediaType, f"cannot decode instance {self.label}: {reason}")
         arr = np.asarray(answer)
         if arr.ndim not in (2, 3):
-            raise DonjonError(ErrorCode.UnsupportedMediaType, f"a decoder plugin answered an array of shape {arr.shape} for instance {self.label}")
+            message = f"a decoder plugin answered an array of shape {arr.shape} for instance {self.label}"
+            raise DonjonError(ErrorCode.UnsupportedMediaType, message)
         return np.ascontiguousarray(arr)
 
     def raw_frame(self, frame: int) -> bytes:
@@ -225,7 +226,8 @@ class ImageSource:
         """
         info = self.info
         if not 0 <= frame < info.frames:
-            raise DonjonError(ErrorCode.ParameterOutOfRange, f"instance {self.label} has {info.frames} frame(s), no frame {frame}")
+            message = f"instance {self.label} has {info.frames} frame(s), no frame {frame}"
+            raise DonjonError(ErrorCode.ParameterOutOfRange, message)
         if "PixelData" not in self.ds:
             raise DonjonError(ErrorCode.BadFileFormat, f"instance {self.label} has no pixel data")
         pixel_data = self.ds.PixelData
@@ -235,7 +237,8 @@ class ImageSource:
 
                 return bytes(get_frame(pixel_data, frame, number_of_frames=info.frames))
         except Exception as exc:
-            raise DonjonError(ErrorCode.BadFileFormat, f"cannot read the fragments of frame {frame} of instance {self.label}: {exc}") from exc
+            message = f"cannot read the fragments of frame {frame} of instance {self.label}: {exc}"
+            raise DonjonError(ErrorCode.BadFileFormat, message) from exc
         bits = info.rows * info.columns * info.samples_per_pixel * info.bits_allocated
         if bits % 8 and info.bits_allocated != 1:
             raise DonjonError(ErrorCode.BadFileFormat, f"instance {self.label} has a frame size that is not whole bytes")

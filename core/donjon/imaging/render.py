@@ -157,14 +157,20 @@ def _smooth(image: np.ndarray) -> np.ndarray:
     return np.clip(both, 0, 255).astype(np.uint8)
 
 
+def _lookup(target: int, source: int) -> np.ndarray:
+    """The source index of each target pixel: ``floor((x + 0.5) * source / target)`` in float32."""
+    centres = (np.arange(target, dtype=np.float32) + np.float32(0.5)) * np.float32(source / target)
+    return np.clip(np.floor(centres).astype(int), 0, source - 1)
+
+
 def _resize(image: np.ndarray, size: tuple[int, int], smooth: bool) -> np.ndarray:
     """Orthanc's ``ImageProcessing::Resize``: nearest neighbour at pixel centres."""
     width, height = size
     rows, columns = image.shape[:2]
     if smooth and (width < columns or height < rows):
         image = _smooth(image)
-    xs = np.clip(np.floor((np.arange(width, dtype=np.float32) + np.float32(0.5)) * np.float32(columns / width)).astype(int), 0, columns - 1)
-    ys = np.clip(np.floor((np.arange(height, dtype=np.float32) + np.float32(0.5)) * np.float32(rows / height)).astype(int), 0, rows - 1)
+    xs = _lookup(width, columns)
+    ys = _lookup(height, rows)
     return np.ascontiguousarray(image[ys][:, xs])
 
 

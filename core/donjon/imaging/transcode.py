@@ -105,7 +105,8 @@ def _jpeg_baseline(ds: Dataset, quality: int) -> None:
     from pydicom.encaps import encapsulate
     from pydicom.pixels import iter_pixels
 
-    if int(ds.BitsAllocated) != 8 or int(ds.get("BitsStored", 8)) != 8 or ds.PhotometricInterpretation not in ("MONOCHROME1", "MONOCHROME2", "RGB"):
+    eight_bits = int(ds.BitsAllocated) == 8 and int(ds.get("BitsStored", 8)) == 8
+    if not eight_bits or ds.PhotometricInterpretation not in ("MONOCHROME1", "MONOCHROME2", "RGB"):
         raise ValueError("JPEG baseline holds 8-bit grayscale or RGB images only")
     source_size = len(ds.PixelData)
     frames = []
@@ -197,7 +198,9 @@ def transcode_instance(server: Server, public_id: str, data: bytes, syntax: str,
 
     if not UID(syntax).is_transfer_syntax:
         raise DonjonError(ErrorCode.ParameterOutOfRange, f"unknown transfer syntax: {syntax}")
-    answer = server.plugins.first("donjon_transcode", data=data, transfer_syntaxes=[syntax], allow_new_sop_instance=allow_new_sop_instance)
+    answer = server.plugins.first(
+        "donjon_transcode", data=data, transfer_syntaxes=[syntax], allow_new_sop_instance=allow_new_sop_instance
+    )
     if answer is None:
         answer = transcode(data, [syntax], allow_new_sop_instance, server.config.core.dicom_lossy_transcoding_quality)
     if answer is None:
