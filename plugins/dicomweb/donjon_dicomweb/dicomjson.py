@@ -14,7 +14,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["BINARY_VRS", "dataset_to_dicomweb", "element_to_dicomweb", "tag_key"]
+__all__ = ["BINARY_VRS", "SKIP", "dataset_to_dicomweb", "element_to_dicomweb", "simple_codec", "tag_key", "value_to_dicomweb"]
 
 #: VRs that never appear inline: a BulkDataURI (metadata) or nothing (QIDO).
 BINARY_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN", "OB or OW", "US or OW"})
@@ -130,14 +130,14 @@ def dataset_to_dicomweb(
     """
     out: dict[str, Any] = {}
     if not path or 0x00080005 in ds:
-        codec = _simple_codec(ds) if codec is not None or not path else None
+        codec = simple_codec(ds) if codec is not None or not path else None
     for tag_obj, raw in ds.items():
         tag = int(tag_obj)
         if tag >> 16 == 0x0002 or tag & 0xFFFF == 0 or (tags is not None and tag not in tags):
             continue  # file meta and group lengths: DCMTK drops them, Orthanc never shows them
         fast = _raw_to_dicomweb(raw, codec, bulk, path) if codec is not None else None
         if fast is not None:
-            if fast is not _SKIP:
+            if fast is not SKIP:
                 out[tag_key(tag)] = fast
             continue
         elem = ds[tag]
@@ -151,18 +151,26 @@ def dataset_to_dicomweb(
 
 # -- the fast path over raw elements -------------------------------------------------------------
 
-_SKIP: dict[str, Any] = {}
+#: What :func:`value_to_dicomweb` answers for an element to leave out.
+SKIP: dict[str, Any] = {}
 _CODECS = {"": "latin-1", "ISO_IR 100": "latin-1", "ISO_IR 6": "latin-1", "ISO_IR 192": "utf-8"}
 _STRUCT = {"US": "H", "SS": "h", "UL": "L", "SL": "l", "FL": "f", "FD": "d", "UV": "Q", "SV": "q"}
 _TEXT_VRS = frozenset({"AE", "AS", "CS", "DA", "DT", "LO", "SH", "TM", "UI", "UC", "PN"})
 
 
-def _simple_codec(ds: Any) -> str | None:
-    """The Python codec of the dataset's text when it is a single simple one, else None."""
-    raw = ds.get_item(0x00080005) if 0x00080005 in ds else None
-    if raw is None:
-        return "latin-1"
-    value = raw.value
+def simple_codec(ds: Any) -> str | None:
+    """The Python codec of the dataset's text when it is a single simple one, else None.
+
+    Args:
+        ds: A pydicom dataset, or the raw bytes of a SpecificCharacterSet value.
+    """
+    if isinstance(ds, (bytes, bytearray)):
+        value: Any = ds
+    else:
+        raw = ds.get_item(0x00080005) if 0x00080005 in ds else None
+        if raw is None:
+            return "latin-1"
+        value = raw.value
     if isinstance(value, (bytes, bytearray)):
         value = value.decode("latin-1").strip(" \0")
     elif not isinstance(value, str):
@@ -174,14 +182,32 @@ def _raw_to_dicomweb(raw: Any, codec: str, bulk: BulkUri | None, path: str) -> d
     """One raw element as DICOM JSON, None when pydicom should convert it."""
     if not getattr(raw, "is_raw", False) or raw.VR is None or not raw.is_little_endian:
         return None
-    vr = raw.VR
     value = raw.value
-    if value is None or vr in ("SQ", "AT", "UN") or not isinstance(value, (bytes, bytearray)):
+    if value is None or not isinstance(value, (bytes, bytearray)):
         return None
-    tag = int(raw.tag)
+    return value_to_dicomweb(int(raw.tag), raw.VR, value, raw.length, codec, bulk, path)
+
+
+def value_to_dicomweb(tag: int, vr: str, value: bytes, length: int, codec: str, bulk: BulkUri | None, path: str) -> dict[str, Any] | None:
+    """An element's raw little-endian bytes as DICOM JSON; None when pydicom should convert it.
+
+    Args:
+        tag: The tag.
+        vr: Its VR as read from the file.
+        value: Its bytes.
+        length: Its length field (``0xFFFFFFFF`` for undefined length).
+        codec: The Python codec of the dataset's text.
+        bulk: See :func:`element_to_dicomweb`.
+        path: The tag path of the enclosing items.
+
+    Returns:
+        The JSON value, ``SKIP`` for an element Orthanc leaves out, None to fall back.
+    """
+    if vr in ("SQ", "AT", "UN"):
+        return None
     if vr in BINARY_VRS:
-        if tag == 0x7FE00010 and raw.length == 0xFFFFFFFF:
-            return _SKIP if not path else None
+        if tag == 0x7FE00010 and length == 0xFFFFFFFF:
+            return SKIP if not path else None
         out: dict[str, Any] = {"vr": vr}
         if bulk is not None and len(value) > 0:
             out["BulkDataURI"] = bulk(path + f"{tag:08x}")

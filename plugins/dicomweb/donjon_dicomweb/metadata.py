@@ -15,6 +15,7 @@ from donjon_sdk import read_dataset
 from .cache import CACHE_KEY, MetadataCache
 from .config import DicomWebConfig
 from .dicomjson import dataset_to_dicomweb
+from .rawfile import file_to_dicomweb
 
 if TYPE_CHECKING:
     from donjon_sdk import Server
@@ -44,10 +45,6 @@ def instance_path(ref: InstanceRef) -> str:
     return f"studies/{ref.study_uid}/series/{ref.series_uid}/instances/{ref.sop_uid}"
 
 
-def _header(server: Server, ref: InstanceRef) -> Any:
-    return read_dataset(server.read_dicom(ref.public_id), stop_before_pixels=False)
-
-
 def instance_tags(server: Server, ref: InstanceRef) -> dict[str, Any]:
     """The instance's attributes as DICOM JSON without binary values (what QIDO answers pick from)."""
     cache = _cache(server)
@@ -56,8 +53,10 @@ def instance_tags(server: Server, ref: InstanceRef) -> dict[str, Any]:
         found = cache.get(key)
         if found is not None:
             return found
-    ds = read_dataset(server.read_dicom(ref.public_id), stop_before_pixels=True)
-    tags = dataset_to_dicomweb(ds, None)
+    data = server.read_dicom(ref.public_id)
+    tags = file_to_dicomweb(data, None)
+    if tags is None:
+        tags = dataset_to_dicomweb(read_dataset(data, stop_before_pixels=True), None)
     if cache is not None:
         cache.put(key, tags, 64 * len(tags) + 256)  # rough: dicts are not measured cheaply
     return tags
@@ -75,9 +74,16 @@ def instance_metadata(server: Server, ref: InstanceRef) -> bytes:
         if found is not None:
             return found
     prefix = f"{_BASE_TOKEN}/{instance_path(ref)}/bulk/"
-    # Pixel data is read too: its presence (and its VR) is part of the metadata.
-    ds = _header(server, ref)
-    encoded = _ENCODER.encode(dataset_to_dicomweb(ds, lambda path: prefix + path))
+
+    def bulk(path: str) -> str:
+        return prefix + path
+
+    data = server.read_dicom(ref.public_id)
+    as_json = file_to_dicomweb(data, bulk)
+    if as_json is None:
+        # Pixel data is read too: its presence (and its VR) is part of the metadata.
+        as_json = dataset_to_dicomweb(read_dataset(data), bulk)
+    encoded = _ENCODER.encode(as_json)
     if cache is not None:
         cache.put(key, encoded, len(encoded))
     return encoded
