@@ -72,7 +72,7 @@ def store(server: Server, data: bytes, origin: Origin) -> StoreResult:
         return _result(parse_instance(data), StoreStatus.FilteredOut)
     if isinstance(replaced, (bytes, bytearray)):
         data = bytes(replaced)
-    instance = parse_instance(data)
+    instance = parse_instance(data, server.config.core.default_encoding)
     refusal = plugins.first("donjon_instance_filter", instance=instance, origin=origin)
     if refusal is not None:
         log.info("instance %s filtered out: %s", instance.ids.instance, refusal.reason)

@@ -89,7 +89,7 @@ def test_file_without_sop_instance_uid_is_refused_and_nothing_is_written(donjon_
     ds = dicom_factory.dataset()
     del ds.SOPInstanceUID
     answer = srv.http.post("/instances", content=dicom_factory.encode(ds))
-    assert answer.status_code == 400 and answer.json()["OrthancStatus"] == 15
+    assert answer.status_code == 404 and answer.json()["OrthancStatus"] == 21  # Orthanc: "Inexistent tag"
     assert "SOPInstanceUID" in answer.json()["Details"]
     assert srv.http.get("/instances").json() == []
     assert not list(Path(srv.config["StorageDirectory"]).glob("??/??/*"))
@@ -118,3 +118,13 @@ def test_file_is_stored_as_received_even_with_odd_encodings(donjon_server, dicom
         data = dicom_samples(name)
         instance = srv.http.post("/instances", content=data).json()["ID"]
         assert srv.http.get(f"/instances/{instance}/file").content == data, name
+
+
+def test_truncated_pixel_data_is_refused_like_orthanc(donjon_server, dicom_samples):
+    # DCMTK reads the whole file in Orthanc; Donjon checks the pixel data element's extent.
+    srv = donjon_server()
+    for name in ("MR_truncated.dcm", "SC_rgb_jpeg.dcm"):
+        answer = srv.http.post("/instances", content=dicom_samples(name))
+        assert answer.status_code == 400 and answer.json()["OrthancStatus"] == 15, name
+        assert "truncated" in answer.json()["Details"]
+    assert srv.http.get("/instances").json() == []

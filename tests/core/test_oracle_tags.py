@@ -102,7 +102,7 @@ def test_same_tags_as_orthanc(name: str, servers: tuple[DonjonHandle, OrthancOra
     _compare_everything(servers, (_DATA / name).read_bytes())
 
 
-@pytest.mark.parametrize("name", ["test_files/CT_small.dcm", "test_files/MR_small.dcm", "test_files/rtplan.dcm", "charset_files/chrH31.dcm", "test_files/JPEG2000.dcm"])
+@pytest.mark.parametrize("name", SAMPLES)
 def test_same_resources_as_orthanc(name: str, servers: tuple[DonjonHandle, OrthancOracle]) -> None:
     ours, theirs = _store_both(servers, (_DATA / name).read_bytes())
     try:
@@ -118,6 +118,11 @@ def _normalise(answer: dict[str, Any]) -> dict[str, Any]:
     for key in _VOLATILE:
         answer.pop(key, None)
     answer.get("MainDicomTags", {}).pop("TimezoneOffsetFromUTC", None)
+    if answer.get("Type") == "Instance":
+        answer["MainDicomTags"].pop("ImageComments", None)  # an instance main tag since Orthanc 1.11
+    if answer.get("Type") == "Series":  # series main tags since Orthanc 1.12.5
+        for keyword in ("PerformedProcedureStepStartDate", "PerformedProcedureStepStartTime"):
+            answer["MainDicomTags"].pop(keyword, None)
     return answer
 
 

@@ -7,6 +7,7 @@ re-encoded: what was received is what gets stored (ARCHITECTURE §3).
 from __future__ import annotations
 
 import io
+import struct
 from typing import Any
 
 import msgspec
@@ -18,6 +19,7 @@ from pydicom.errors import InvalidDicomError
 from ..enums import ResourceLevel
 from ..errors import DonjonError, ErrorCode
 from ..ids import OrthancIds
+from .json_tags import orthanc_string, text_decoder
 from .main_tags import MAIN_TAGS
 
 __all__ = ["ParsedInstance", "element_text", "parse_instance", "read_dataset"]
@@ -116,8 +118,12 @@ def _scalar_text(value: Any) -> str:
     return str(value).strip(" \0")
 
 
-def parse_instance(data: bytes) -> ParsedInstance:
+def parse_instance(data: bytes, default_encoding: str = "Latin1") -> ParsedInstance:
     """Parse an incoming file and compute its Orthanc IDs.
+
+    Args:
+        data: The file as received.
+        default_encoding: Orthanc's ``DefaultEncoding``, for files without SpecificCharacterSet.
 
     Raises:
         DonjonError: ``BadFileFormat`` for a non-DICOM body or a file without
@@ -125,15 +131,22 @@ def parse_instance(data: bytes) -> ParsedInstance:
     """
     fp = io.BytesIO(data)
     ds = _read(fp, stop_before_pixels=True)
+    texts = _TextReader(ds, default_encoding)
     try:
-        identifiers = [_fast_text(ds, kw, tag) for kw, tag in _IDENTIFIERS]
-        main_tags = {level: _main_tags(ds, keywords) for level, keywords in _MAIN_TAG_NUMBERS.items()}
+        identifiers = [texts.read(tag) for _, tag in _IDENTIFIERS]
+        main_tags = {level: texts.main_tags(keywords) for level, keywords in _MAIN_TAG_NUMBERS.items()}
     except Exception as exc:  # a value that does not convert (bad charset, broken sequence)
         raise DonjonError(ErrorCode.BadFileFormat, f"cannot read the main DICOM tags: {type(exc).__name__}: {exc}") from exc
+    if not any(identifiers[1:]) and (getattr(ds, "preamble", None) is None or len(ds) == 0):
+        # Read by force (no DICM prefix) or cut inside its meta header: not a DICOM file at all.
+        raise DonjonError(ErrorCode.BadFileFormat, f"cannot parse an invalid DICOM file (size: {len(data)} bytes)")
     for keyword, value in zip(("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"), identifiers[1:]):
         if not value:
-            raise DonjonError(ErrorCode.BadFileFormat, f"the DICOM file has no {keyword}, Orthanc cannot index it")
+            raise DonjonError(ErrorCode.InexistentTag, f"the DICOM file has no {keyword}, it cannot be indexed")
     transfer_syntax = str(ds.file_meta.TransferSyntaxUID)
+    pixel_data_offset = _pixel_data_offset(data, fp.tell(), transfer_syntax)
+    if pixel_data_offset is not None:
+        _check_pixel_data_complete(data, pixel_data_offset, ds)
     return ParsedInstance(
         data=data,
         dataset=ds,
@@ -141,7 +154,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
         transfer_syntax=transfer_syntax,
         sop_class_uid=element_text(ds, "SOPClassUID") or str(ds.file_meta.get("MediaStorageSOPClassUID", "")),
         main_tags=main_tags,
-        pixel_data_offset=_pixel_data_offset(data, fp.tell(), transfer_syntax),
+        pixel_data_offset=pixel_data_offset,
         index_in_series=_index_in_series(ds),
     )
 
@@ -170,31 +183,58 @@ _DICT_VR: dict[int, str | None] = {
 }
 
 
-def _main_tags(ds: Dataset, keywords: tuple[tuple[str, int], ...]) -> dict[str, str]:
-    present = ds._dict
-    return {kw: _fast_text(ds, kw, tag) for kw, tag in keywords if tag in present}
+_JIS_X0201 = frozenset({"ISO_IR 13", "ISO 2022 IR 13"})
 
 
-def _fast_text(ds: Dataset, keyword: str, tag: int) -> str:
-    """:func:`element_text` without pydicom's value conversion for plain ASCII text.
+def _charset_terms_raw(ds: Dataset) -> set[str]:
+    elem = ds._dict.get(0x00080005)
+    if elem is None:
+        return set()
+    value = elem.value
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "ignore")
+    terms = value if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else str(value or "").split("\\")
+    return {str(t).strip(" \0") for t in terms}
+
+
+class _TextReader:
+    """Reads main tag values as Orthanc indexes them.
 
     Converting a raw element through pydicom (charset lookup, VR checks, value
     classes) took 0.4 ms of a 0.6 ms header parse on a CT file; the main tags are
     nearly always ASCII text, whose Orthanc form is the raw value with padding
-    stripped from each component. Anything else goes through pydicom.
+    stripped from each component. Anything else (other character sets, ISO 2022
+    escapes, UN elements, values pydicom already converted) goes through the
+    conversion of the tags routes, :func:`~donjon.dicom.json_tags.orthanc_string`,
+    so that an index value and its ``/simplified-tags`` value never differ.
     """
-    raw = ds._dict.get(tag)
-    if raw is None:
-        return ""
-    value = getattr(raw, "value", None)
-    vr = getattr(raw, "VR", None) or _DICT_VR.get(tag)
-    if type(raw).__name__ != "RawDataElement" or vr not in _TEXT_VRS or not isinstance(value, bytes) or not value.isascii() or b"\x1b" in value:
-        # Non-ASCII bytes, and ISO 2022 escape sequences (ASCII bytes!), need the character set.
-        return element_text(ds, keyword)
-    text = value.decode("ascii")
-    if vr in _SINGLE_VALUED_VRS or "\\" not in text:
-        return text.strip(" \0") if vr != "PN" else text.strip().rstrip("\0")
-    return "\\".join(part.strip(" \0") for part in text.split("\\"))
+
+    def __init__(self, ds: Dataset, default_encoding: str) -> None:
+        self.ds = ds
+        self.present = ds._dict
+        self.default_encoding = default_encoding
+        self._decoder: Any = None
+        # JIS X 0201 (ISO_IR 13) maps 0x5C to the yen sign: Orthanc then shows "¥" even
+        # between the values of a DS, so no byte is "plain ASCII" in such a file.
+        self.ascii_is_ascii = not (_charset_terms_raw(ds) & _JIS_X0201)
+
+    def main_tags(self, keywords: tuple[tuple[str, int], ...]) -> dict[str, str]:
+        return {kw: self.read(tag) for kw, tag in keywords if tag in self.present}
+
+    def read(self, tag: int) -> str:
+        raw = self.present.get(tag)
+        if raw is None:
+            return ""
+        value = getattr(raw, "value", None)
+        vr = getattr(raw, "VR", None) or _DICT_VR.get(tag)
+        if self.ascii_is_ascii and type(raw).__name__ == "RawDataElement" and vr in _TEXT_VRS and isinstance(value, bytes) and value.isascii() and b"\x1b" not in value:
+            text = value.decode("ascii")
+            if vr in _SINGLE_VALUED_VRS or "\\" not in text:
+                return text.strip(" \0") if vr != "PN" else text.strip().rstrip("\0")
+            return "\\".join(part.strip(" \0") for part in text.split("\\"))
+        if self._decoder is None:
+            self._decoder = text_decoder(self.ds, self.default_encoding)
+        return orthanc_string(self.ds, tag, self.default_encoding, self._decoder) or ""
 
 
 #: Little- and big-endian encodings of the PixelData tag (7FE0,0010).
@@ -215,6 +255,32 @@ def _pixel_data_offset(data: bytes, position: int, transfer_syntax: str) -> int 
     if data[position : position + 4] in (_PIXEL_DATA_LE, _PIXEL_DATA_BE):
         return position
     return None
+
+
+def _check_pixel_data_complete(data: bytes, offset: int, ds: Dataset) -> None:
+    """Refuse a file whose pixel data is cut short, as DCMTK does when Orthanc reads it whole.
+
+    The header parse stops before the pixel data, so a truncated upload would otherwise
+    be stored and fail only when someone looks at the image.
+
+    Raises:
+        DonjonError: ``BadFileFormat`` naming the missing byte count.
+    """
+    implicit, little = ds.original_encoding
+    order = "<" if little is not False else ">"
+    if implicit:
+        header, (length,) = 8, struct.unpack(order + "I", data[offset + 4 : offset + 8])
+    elif data[offset + 4 : offset + 6] in (b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"UN"):
+        header, (length,) = 12, struct.unpack(order + "I", data[offset + 8 : offset + 12])
+    else:
+        header, (length,) = 8, struct.unpack(order + "H", data[offset + 6 : offset + 8])
+    if length == 0xFFFFFFFF:
+        # Encapsulated: the fragments must end with a sequence delimitation item.
+        if data.rfind(b"\xfe\xff\xdd\xe0" if order == "<" else b"\xff\xfe\xe0\xdd", offset + header) < 0:
+            raise DonjonError(ErrorCode.BadFileFormat, "the encapsulated pixel data has no sequence delimiter: the file is truncated")
+    elif offset + header + length > len(data):
+        missing = offset + header + length - len(data)
+        raise DonjonError(ErrorCode.BadFileFormat, f"the pixel data is {missing} bytes shorter than its declared length: the file is truncated")
 
 
 def _index_in_series(ds: Dataset) -> str | None:

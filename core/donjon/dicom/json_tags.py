@@ -44,8 +44,10 @@ __all__ = [
     "dataset_to_json",
     "format_full_json",
     "meta_to_json",
+    "orthanc_string",
     "read_raw",
     "sequence_items",
+    "text_decoder",
 ]
 
 #: Orthanc's ``ORTHANC_MAXIMUM_TAG_LENGTH``: longer strings are ``TooLong``.
@@ -117,6 +119,32 @@ def dataset_to_json(ds: Dataset, fmt: JsonFormat = JsonFormat.FULL, options: Tag
     implicit = bool((getattr(ds, "original_encoding", None) or (False,))[0])
     full = _Converter(decoder, options, _pixel_representation(ds) == 1, implicit).dataset(ds, top=True)
     return format_full_json(full, fmt)
+
+
+def orthanc_string(ds: Dataset, tag: int, default_encoding: str = "Latin1", decoder: TextDecoder | None = None) -> str | None:
+    """One top-level element as Orthanc writes its value in the simplified JSON, without length limit.
+
+    This is also the value Orthanc indexes as a main DICOM tag (both come from DCMTK's
+    leaf conversion), so ingest uses it for every value that is not plain ASCII text.
+
+    Returns:
+        The text, ``""`` for an empty value, or None when the element is absent or binary.
+    """
+    if tag not in ds:
+        return None
+    decoder = decoder or TextDecoder(_charset_terms(ds), default_encoding)
+    implicit = bool((getattr(ds, "original_encoding", None) or (False,))[0])
+    converter = _Converter(decoder, TagOptions(max_length=0, default_encoding=default_encoding), False, implicit)
+    entry = lookup(tag)
+    converted = converter.value(tag, ds.get_item(tag), entry[0] if entry else "UN")
+    if converted is None or converted.get("Type") != "String":
+        return "" if converted is not None and converted.get("Type") == "Null" else None
+    return converted["Value"]
+
+
+def text_decoder(ds: Dataset, default_encoding: str = "Latin1") -> TextDecoder:
+    """The decoder of a dataset's string values (SpecificCharacterSet, else ``DefaultEncoding``)."""
+    return TextDecoder(_charset_terms(ds), default_encoding)
 
 
 def _pixel_representation(ds: Dataset) -> int | None:
@@ -353,6 +381,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         return _float_text(value)
     original = getattr(value, "original_string", None)
+    if not isinstance(original, str):  # PersonName keeps its encoded bytes there
+        original = None
     return (original if original is not None else str(value)).rstrip(" \0")
 
 

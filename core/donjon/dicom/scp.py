@@ -66,12 +66,11 @@ _STORAGE_SERVICE_CLASS = "1.2.840.10008.4.2"
 _REQUEST_ATTR = "donjon_request"
 
 
-_IDENTIFIERS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 
 
 def _failure_status(exc: DonjonError) -> int:
     """The C-STORE status for a store that raised ``exc`` (see the module docstring)."""
-    if exc.code is ErrorCode.BadFileFormat and not any(f"has no {k}" in exc.details for k in _IDENTIFIERS):
+    if exc.code is ErrorCode.BadFileFormat:  # a missing identifier is InexistentTag: A700, as Orthanc
         return CANNOT_UNDERSTAND
     return OUT_OF_RESOURCES
 
