@@ -16,14 +16,18 @@ __all__ = ["delete_in_transaction", "delete_resource"]
 
 
 def delete_in_transaction(tx: IndexTransaction, internal_id: int, now: str) -> tuple[DeleteResult, list[Change]]:
-    """Delete a resource, its descendants and its ancestors left empty; log one Deleted change each."""
+    """Delete a resource, its descendants and its ancestors left empty.
+
+    Returns one Deleted change per removed resource, for the plugins. As in Orthanc
+    1.10, they are not written to ``/changes`` (whose entries of the deleted resources
+    go too), so they carry ``seq=0``.
+    """
     result = tx.delete(internal_id)
     changes = []
     for resource in result.deleted:
-        seq = tx.log_change(ChangeType.Deleted, resource.level, resource.public_id, now)
         changes.append(
             Change(
-                seq=seq,
+                seq=0,
                 change_type=ChangeType.Deleted,
                 level=resource.level,
                 resource_id=resource.public_id,

@@ -73,9 +73,9 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
 class Change(msgspec.Struct, frozen=True, kw_only=True):
     """One entry of the changes log, delivered to ``donjon_change`` after commit.
 
-    Job changes (JobSubmitted, JobSuccess, JobFailure) are delivered too but not logged
-    in ``/changes``, as in Orthanc: their ``seq`` is 0, ``level`` None (Orthanc's
-    ``ResourceType_None``) and ``resource_id`` the job ID.
+    Job changes (JobSubmitted, JobSuccess, JobFailure) and Deleted changes are delivered
+    too but not logged in ``/changes``, as in Orthanc: their ``seq`` is 0. Job changes
+    have ``level`` None (Orthanc's ``ResourceType_None``) and the job ID as ``resource_id``.
     """
 
     seq: int

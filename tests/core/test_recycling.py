@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from donjon_sdk import ChangeType
+
 
 def _store(srv, dicom_factory, patient: str, **kwargs) -> dict:
     answer = srv.http.post("/instances", content=dicom_factory.bytes(PatientID=patient, **kwargs))
@@ -29,8 +31,12 @@ def test_oldest_patient_is_recycled_with_its_files(donjon_server, dicom_factory)
     p3 = _store(srv, dicom_factory, "P3")
     assert _patients(srv) == {p2["ParentPatient"], p3["ParentPatient"]}
     assert uuid1 not in _files(srv)
-    deleted = [c["ID"] for c in srv.http.get("/changes?limit=100").json()["Changes"] if c["ChangeType"] == "Deleted"]
-    assert set(deleted) == {p1["ParentPatient"], p1["ParentStudy"], p1["ParentSeries"], p1["ID"]}
+    # Plugins hear one Deleted change per recycled resource; /changes forgets them (Orthanc 1.10).
+    recycled = {p1["ParentPatient"], p1["ParentStudy"], p1["ParentSeries"], p1["ID"]}
+    for public_id in recycled:
+        srv.events.wait_for(lambda e, i=public_id: getattr(e, "change_type", None) == ChangeType.Deleted and e.resource_id == i)
+    logged = {c["ID"] for c in srv.http.get("/changes?limit=100").json()["Changes"]}
+    assert not logged & recycled
 
 
 def test_new_instance_makes_a_patient_recent(donjon_server, dicom_factory):
