@@ -84,12 +84,17 @@ def is_storage_like(abstract_syntax: str) -> bool:
     return uid.is_private or uid in _STORAGE_UIDS or not uid.keyword or not hasattr(sop_class, uid.keyword)
 
 
-def storage_contexts(cfg: Any, plugins: Any) -> list[PresentationContext]:
+def storage_contexts(config: Any, plugins: Any) -> list[PresentationContext]:
     """One context per storage SOP class, each with every accepted transfer syntax,
-    plus the contexts plugins add through ``donjon_presentation_contexts``."""
-    syntaxes = configured_transfer_syntaxes(cfg)
+    plus the contexts plugins add through ``donjon_presentation_contexts``.
+
+    Args:
+        config: The server's :class:`~donjon.config.Config` (the hook receives it whole).
+        plugins: The plugin host.
+    """
+    syntaxes = configured_transfer_syntaxes(config.core)
     contexts = [build_context(uid, syntaxes) for uid in sorted(_STORAGE_UIDS)] if syntaxes else []
-    for extra in plugins.collect("donjon_presentation_contexts", config=None):
+    for extra in plugins.collect("donjon_presentation_contexts", config=config):
         for abstract, transfer in extra:
             contexts.append(build_context(abstract, transfer))
     return contexts

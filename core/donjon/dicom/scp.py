@@ -109,7 +109,7 @@ class DicomServer:
         self.ae.maximum_associations = max(64, cfg.dicom_threads_count * 4)
         self._workers = threading.BoundedSemaphore(max(1, cfg.dicom_threads_count))
         self.ae.add_supported_context(Verification)
-        for context in storage_contexts(cfg, server.plugins):
+        for context in storage_contexts(server.config, server.plugins):
             self.ae.add_supported_context(context.abstract_syntax, context.transfer_syntax)
         self._known_abstract = {cx.abstract_syntax for cx in self.ae.supported_contexts}
         self._scp: Any = None
