@@ -30,6 +30,14 @@ pytestmark = pytest.mark.oracle
 _DATA = Path(pydicom.data.__file__).parent
 #: pydicom's decoders cannot read these (a misplaced JPEG marker); Orthanc's DCMTK can.
 _UNDECODABLE = {"test_files/JPEG-lossy.dcm"}
+#: Known differences, kept visible (strict: fixing one makes the test fail until the mark goes).
+#: 32-bit dose grids without a window: Orthanc 1.10.1's default window (2^BitsStored wide,
+#: centred on its half) overflows at 32 bits and paints the image white; Donjon keeps the
+#: arithmetic exact, which shows black for these small values. Not worth copying.
+_KNOWN_DIFFERENT = {
+    "test_files/rtdose_rle.dcm": "Orthanc 1.10.1's default window overflows at BitsStored 32",
+    "test_files/rtdose_rle_1frame.dcm": "Orthanc 1.10.1's default window overflows at BitsStored 32",
+}
 _LOSSY = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.91"}
 
 
@@ -97,7 +105,15 @@ def sample(servers: Servers, request: pytest.FixtureRequest) -> Iterator[tuple[s
     _forget(servers, instance)
 
 
-@pytest.mark.parametrize("sample", [s for s in SAMPLES if s not in _UNDECODABLE], indirect=True)
+@pytest.mark.parametrize(
+    "sample",
+    [
+        pytest.param(s, marks=pytest.mark.xfail(reason=_KNOWN_DIFFERENT[s], strict=True)) if s in _KNOWN_DIFFERENT else s
+        for s in SAMPLES
+        if s not in _UNDECODABLE
+    ],
+    indirect=True,
+)
 def test_images_match_orthanc(servers: Servers, sample: tuple[str, Any]) -> None:
     instance, ds = sample
     lossy = ds.file_meta.TransferSyntaxUID in _LOSSY
