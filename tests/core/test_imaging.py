@@ -117,7 +117,7 @@ def test_sample_decodes_to_pydicoms_pixels(samples, name):
     handle, ids = samples
     instance = ids[name]
     if instance is None:
-        pytest.skip(f"{name} is refused at upload (no SOP Instance UID or unreadable header)")
+        pytest.skip(f"{name} is refused at upload, as Orthanc refuses it (no identifiers, or truncated: test_oracle_ids)")
     answer = handle.http.get(f"/instances/{instance}/numpy", params={"rescale": "false"})
     if name == "test_files/badVR.dcm":
         pytest.skip("pydicom's pixel_array refuses NumberOfFrames '1A'; Donjon reads it as 1 frame, as Orthanc")
@@ -138,7 +138,7 @@ def test_sample_decodes_to_pydicoms_pixels(samples, name):
 def test_every_sample_renders_a_png_preview(samples, name):
     handle, ids = samples
     if ids[name] is None:
-        pytest.skip(f"{name} is refused at upload")
+        pytest.skip(f"{name} is refused at upload, as Orthanc refuses it (test_oracle_ids)")
     answer = handle.http.get(f"/instances/{ids[name]}/preview")
     if name in UNDECODABLE:
         assert answer.status_code == 415
