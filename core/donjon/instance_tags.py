@@ -10,8 +10,6 @@ datasets, because the conversion costs more than the parse (see PERFORMANCE.md).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,6 +18,7 @@ from . import compression
 from .dicom.json_tags import JsonFormat, TagOptions, dataset_to_json, format_full_json, meta_to_json, read_raw
 from .enums import FileContentType, ResourceLevel
 from .errors import DonjonError, ErrorCode
+from .lru import ByteBoundedLru
 from .stash import StashKey
 
 if TYPE_CHECKING:
@@ -39,34 +38,14 @@ class CachedTags(msgspec.Struct, frozen=True):
     header: dict[str, Any]
 
 
-class TagsCache:
-    """A thread-safe LRU of :class:`CachedTags`, keyed by attachment UUID."""
+class TagsCache(ByteBoundedLru[CachedTags]):
+    """The converted tags of hot instances, keyed by attachment UUID, ``size`` entries at most."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[str, CachedTags] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        super().__init__(size)
 
-    def get(self, uuid: str) -> CachedTags | None:
-        """The entry of ``uuid``, marked as recently used."""
-        with self._lock:
-            found = self._entries.get(uuid)
-            if found is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(uuid)
-            self.hits += 1
-            return found
-
-    def put(self, uuid: str, entry: CachedTags) -> None:
-        """Remember an entry, forgetting the least recently used beyond ``size``."""
-        with self._lock:
-            self._entries[uuid] = entry
-            self._entries.move_to_end(uuid)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+    def put(self, key: Any, value: CachedTags, size: int = 1) -> None:
+        super().put(key, value, size)
 
 
 _CACHE = StashKey[TagsCache]()
@@ -83,13 +62,7 @@ def instance_file(server: Server, public_id: str) -> tuple[FileInfo, bytes]:
         DonjonError: ``UnknownResource`` when there is no such instance,
             ``InexistentFile`` when it has no DICOM file (``StoreDicom: false``).
     """
-    with server.index.read() as tx:
-        resource = tx.lookup(public_id, ResourceLevel.INSTANCE)
-        if resource is None:
-            raise DonjonError(ErrorCode.UnknownResource, f"no instance {public_id}")
-        info = tx.attachments(resource.internal_id).get(FileContentType.Dicom)
-    if info is None:
-        raise DonjonError(ErrorCode.InexistentFile, f"instance {public_id} has no DICOM file")
+    info = server.dicom_attachment(public_id)
     return info, compression.decompress(server.storage.read(info.uuid, FileContentType.Dicom), info.compression)
 
 
@@ -112,13 +85,7 @@ def instance_tags(server: Server, public_id: str, ignore_length: frozenset[int] 
     Raises:
         DonjonError: ``UnknownResource``, ``InexistentFile`` or ``BadFileFormat``.
     """
-    with server.index.read() as tx:
-        resource = tx.lookup(public_id, ResourceLevel.INSTANCE)
-        if resource is None:
-            raise DonjonError(ErrorCode.UnknownResource, f"no instance {public_id}")
-        info = tx.attachments(resource.internal_id).get(FileContentType.Dicom)
-    if info is None:
-        raise DonjonError(ErrorCode.InexistentFile, f"instance {public_id} has no DICOM file")
+    info = server.dicom_attachment(public_id)
     return attachment_tags(server, info, ignore_length)
 
 

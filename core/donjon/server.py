@@ -19,7 +19,7 @@ from .deletion import delete_resource
 from .enums import ChangeType, FileContentType, ResourceLevel
 from .errors import DonjonError, ErrorCode
 from .events import EventDispatcher
-from .index import DeleteResult, IndexBackend
+from .index import DeleteResult, FileInfo, IndexBackend
 from .ingest import StoreResult, store
 from .jobs import JobsEngine
 from .plugins import PluginHost
@@ -122,6 +122,22 @@ class Server:
         if info is None:
             raise DonjonError(ErrorCode.InexistentItem, f"resource {public_id} has no attachment {content_type}")
         return compression.decompress(self.storage.read(info.uuid, content_type), info.compression)
+
+    def dicom_attachment(self, instance_id: str) -> FileInfo:
+        """The record of an instance's DICOM file (its UUID names the content, for caches).
+
+        Raises:
+            DonjonError: ``UnknownResource`` when there is no such instance,
+                ``InexistentFile`` when it has no DICOM file (``StoreDicom: false``).
+        """
+        with self.index.read() as tx:
+            resource = tx.lookup(instance_id, ResourceLevel.INSTANCE)
+            if resource is None:
+                raise DonjonError(ErrorCode.UnknownResource, f"no instance {instance_id}")
+            info = tx.attachments(resource.internal_id).get(FileContentType.Dicom)
+        if info is None:
+            raise DonjonError(ErrorCode.InexistentFile, f"instance {instance_id} has no DICOM file")
+        return info
 
     def read_dicom(self, instance_id: str) -> bytes:
         """The DICOM file of an instance, as received."""

@@ -17,6 +17,7 @@ from donjon.find.request import FindRequest, QueryItem, parse_tag_name
 from donjon.hookspecs import hookimpl
 from donjon.index import IndexBackend, IndexTransaction
 from donjon.jobs import Job, JobContext, JobOutput, JobState, JobStopped
+from donjon.lru import ByteBoundedLru
 from donjon.rest.deps import FromPath, FromQuery, ServerDep
 from donjon.server import Server
 from donjon.stash import StashKey
@@ -26,6 +27,7 @@ from donjon.types import Change, Identity, Origin, PluginInfo, Refusal, StoredIn
 __version__ = "0.1.0"
 
 __all__ = [
+    "ByteBoundedLru",
     "Change",
     "ChangeType",
     "Config",

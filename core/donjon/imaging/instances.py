@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import compression
-from ..enums import FileContentType, ResourceLevel
+from ..enums import FileContentType
 from ..errors import DonjonError, ErrorCode
 from .cache import imaging_cache
 from .decode import ImageSource, open_image
@@ -27,13 +27,7 @@ def image_source(server: Server, public_id: str) -> tuple[str, ImageSource]:
     Raises:
         DonjonError: ``UnknownResource``, ``InexistentFile`` or ``BadFileFormat``.
     """
-    with server.index.read() as tx:
-        resource = tx.lookup(public_id, ResourceLevel.INSTANCE)
-        if resource is None:
-            raise DonjonError(ErrorCode.UnknownResource, f"no instance {public_id}")
-        info = tx.attachments(resource.internal_id).get(FileContentType.Dicom)
-    if info is None:
-        raise DonjonError(ErrorCode.InexistentFile, f"instance {public_id} has no DICOM file")
+    info = server.dicom_attachment(public_id)
     cache = imaging_cache(server)
     source = cache.sources.get(info.uuid)
     if source is None:
