@@ -18,7 +18,6 @@ from . import compression
 from .dicom.header import ParsedInstance, parse_instance
 from .dicom.main_tags import PATIENT_TAGS
 from .enums import ChangeType, FileContentType, MetadataType, ResourceLevel, StoreStatus
-from .errors import DonjonError, ErrorCode
 from .ids import OrthancIds
 from .index import FileInfo, IndexTransaction, Resource
 from .ingest_metadata import expected_instances, instance_metadata, series_status

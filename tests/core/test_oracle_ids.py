@@ -6,7 +6,6 @@ code) for the files Orthanc refuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pydicom

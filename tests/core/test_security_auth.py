@@ -7,7 +7,6 @@ import json
 import random
 import re
 
-import httpx
 import pytest
 from litestar import get
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any, get_type_hints
+from typing import get_type_hints
 
 import msgspec
 

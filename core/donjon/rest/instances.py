@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 from litestar import Request, Response, get, post
 
-from ..enums import OriginKind, ResourceLevel
+from ..enums import OriginKind
 from ..errors import DonjonError, ErrorCode
 from ..server import Server
 from .deps import FromPath, ServerDep

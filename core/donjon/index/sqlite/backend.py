@@ -195,7 +195,7 @@ class SqliteTransaction:
 
     def parent(self, internal_id: int) -> Resource | None:
         row = self.conn.execute(
-            f"SELECT p.id, p.level, p.public_id, p.parent_id FROM resources c JOIN resources p ON p.id = c.parent_id WHERE c.id = ?",
+            "SELECT p.id, p.level, p.public_id, p.parent_id FROM resources c JOIN resources p ON p.id = c.parent_id WHERE c.id = ?",
             (internal_id,),
         ).fetchone()
         return _resource(row) if row else None
