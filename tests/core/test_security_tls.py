@@ -88,3 +88,30 @@ def test_unreadable_certificate_stops_the_start_with_error_39(tmp_path):
     with pytest.raises(DonjonError) as caught:
         runner.start()
     assert caught.value.code is ErrorCode.SslInitialization
+
+
+def test_every_route_answers_401_over_https(donjon_server, pki):
+    from test_security_auth import _routes
+
+    srv = donjon_server({"SslEnabled": True, "SslCertificate": str(pki["server-bundle.pem"]), "AuthenticationEnabled": True, "RegisteredUsers": USERS})
+    routes = list(_routes(srv))
+    assert len(routes) > 10
+    with _https(srv, pki) as client:
+        for method, path in routes:
+            assert client.request(method, path).status_code == 401, (method, path)
+
+
+def test_outgoing_https_honours_verify_peers_and_ca_file(donjon_server, pki):
+    from donjon.config import Config
+    from donjon.security.outgoing import http_client
+
+    srv = donjon_server({"SslEnabled": True, "SslCertificate": str(pki["server-bundle.pem"])})
+    url = f"https://127.0.0.1:{srv.http_port}/system"
+    trusted = Config({"HttpsCACertificates": str(pki["ca.pem"])}).core
+    with http_client(trusted) as client:
+        assert client.get(url).status_code == 200
+    # Verification on with the system CAs only: our test CA is unknown, the call fails.
+    with http_client(Config({}).core) as client, pytest.raises(httpx.ConnectError):
+        client.get(url)
+    with http_client(Config({"HttpsVerifyPeers": False}).core) as client:
+        assert client.get(url).status_code == 200
