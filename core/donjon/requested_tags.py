@@ -19,7 +19,7 @@ from .dicom.main_tags import format_tag
 from .enums import FileContentType, ResourceLevel
 from .find.computed import computed_tag
 from .instance_tags import attachment_tags
-from .resources import TagFormat
+from .resources import TagFormat, main_tags_with_ancestors
 
 if TYPE_CHECKING:
     from .index import IndexTransaction, Resource
@@ -63,12 +63,7 @@ def add_requested_tags(server: Server, tx: IndexTransaction, resources: list[Res
 
 
 def _requested(server: Server, tx: IndexTransaction, resource: Resource, tags: list[int], fmt: TagFormat) -> dict[str, Any]:
-    known: dict[str, str] = {}
-    current: Resource | None = resource
-    while current is not None:
-        for keyword, value in tx.main_tags(current.internal_id).items():
-            known.setdefault(keyword, value)
-        current = tx.get(current.parent_id) if current.parent_id is not None else None
+    known = main_tags_with_ancestors(tx, resource)
     full: dict[str, Any] = {}
     missing: list[int] = []
     for tag in tags:

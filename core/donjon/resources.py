@@ -18,7 +18,7 @@ from .ingest_metadata import series_status
 if TYPE_CHECKING:
     from .server import Server
 
-__all__ = ["TagFormat", "expand", "expand_many", "format_main_tags", "lookup_or_404"]
+__all__ = ["TagFormat", "expand", "expand_many", "format_main_tags", "lookup_or_404", "main_tags_with_ancestors"]
 
 
 class TagFormat(enum.Enum):
@@ -45,6 +45,17 @@ def _flag(params: Any, name: str) -> bool:
         return False
     value = str(params.get(name) or "").lower()
     return value in ("", "true", "1", "yes")
+
+
+def main_tags_with_ancestors(tx: IndexTransaction, resource: Resource) -> dict[str, str]:
+    """The main tags of a resource and of its ancestors (the nearest level wins)."""
+    known: dict[str, str] = {}
+    current: Resource | None = resource
+    while current is not None:
+        for keyword, value in tx.main_tags(current.internal_id).items():
+            known.setdefault(keyword, value)
+        current = tx.get(current.parent_id) if current.parent_id is not None else None
+    return known
 
 
 def lookup_or_404(tx: IndexTransaction, level: ResourceLevel, public_id: str) -> Resource:

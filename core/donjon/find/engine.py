@@ -22,7 +22,7 @@ from ..dicom.header import read_dataset
 from ..dicom.main_tags import MAIN_TAGS, PATIENT_TAGS, format_tag
 from ..enums import ResourceLevel
 from ..index import IndexTransaction, Resource
-from ..resources import TagFormat, expand_many
+from ..resources import TagFormat, expand_many, main_tags_with_ancestors
 from .computed import computed_tag
 from .constraints import parse_constraint
 from .matching import compile_constraint
@@ -203,12 +203,7 @@ def run_find(server: Server, request: FindRequest) -> list[Any]:
 
 def _requested(server: Server, tx: IndexTransaction, resource: Resource, tags: list[QueryItem]) -> tuple[dict[QueryItem, str], list[QueryItem]]:
     """Requested tags found in the index (computed or main tags of the resource and its ancestors), and those missing."""
-    known: dict[str, str] = {}
-    current: Resource | None = resource
-    while current is not None:
-        for k, v in tx.main_tags(current.internal_id).items():
-            known.setdefault(k, v)
-        current = tx.get(current.parent_id) if current.parent_id is not None else None
+    known = main_tags_with_ancestors(tx, resource)
     found: dict[QueryItem, str] = {}
     missing: list[QueryItem] = []
     for item in tags:
