@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -23,9 +24,33 @@ import httpx
 __all__ = ["DonjonHandle", "free_port", "start_server"]
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port that was free a moment ago (for process mode)."""
-    with socket.socket() as s:
+    """A TCP port that was free a moment ago (for servers started as processes).
+
+    Chosen below the kernel's ephemeral range: a port from that range can be taken as
+    the source port of any outgoing connection while a server restarts (``/tools/reset``),
+    and the server then cannot bind it again.
+    """
+    low, _high = _ephemeral_range()
+    top = max(low - 1, 20000)
+    for _ in range(200):
+        port = random.randint(10000, top)
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # a crowded machine: take what the kernel gives
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
