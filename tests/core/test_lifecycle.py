@@ -131,7 +131,10 @@ def test_shutdown_and_reset_answer_as_orthanc(donjon_server, orthanc_oracle):
     _rename(srv.folder / "donjon.json", "DonjonAfterReset")
     assert _answer(srv.http.post("/tools/reset")) == _answer(orthanc.http.post("/tools/reset"))
     _until(lambda: orthanc.http.get("/system").json()["Name"] == "OracleAfterReset", what="Orthanc to restart")
-    _until(lambda: srv.http.get("/system").json()["Name"] == "DonjonAfterReset", what="Donjon to restart")
+    try:
+        _until(lambda: srv.http.get("/system").json()["Name"] == "DonjonAfterReset", what="Donjon to restart")
+    except AssertionError as exc:  # say why the new process did not come up
+        raise AssertionError(f"{exc}\n--- donjon.log ---\n{srv.log_path.read_text()[-3000:]}") from None
     assert srv.http.get("/tools/reset").status_code == orthanc.http.get("/tools/reset").status_code == 405
     assert _answer(srv.http.post("/tools/shutdown")) == _answer(orthanc.http.post("/tools/shutdown"))
     assert srv.process.wait(30) == orthanc.process.wait(30) == 0
